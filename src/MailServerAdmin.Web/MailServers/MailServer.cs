@@ -1,0 +1,60 @@
+namespace MailServerAdmin.Web.MailServers;
+
+/// <summary>An outgoing SMTP server the application can send its mail through.</summary>
+public sealed class MailServer
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Upper-case invariant form of <see cref="Name"/>; unique, so names are unique ignoring case.</summary>
+    public string NormalizedName { get; set; } = "";
+
+    /// <summary>Host name (lower case) or IP literal, without brackets.</summary>
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; }
+
+    public SmtpSecurity Security { get; set; }
+
+    /// <summary>The mailbox login the server knows the sender by.</summary>
+    public string? UserName { get; set; }
+
+    public string SenderEmail { get; set; } = "";
+
+    public string? SenderName { get; set; }
+
+    /// <summary>At most one server is the default: a filtered unique index guarantees it.</summary>
+    public bool IsDefault { get; set; }
+
+    public AuthenticationType AuthenticationType { get; set; }
+
+    public bool RequiresAuthentication { get; set; }
+
+    public string? Login { get; set; }
+
+    /// <summary>Encrypted at rest with Data Protection; never sent to the browser.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
+    public Guid Version { get; set; }
+
+    public DateTime CreatedUtc { get; set; }
+
+    public DateTime UpdatedUtc { get; set; }
+
+    public static string NormalizeName(string name) => name.Trim().ToUpperInvariant();
+}
+
+public enum SmtpSecurity
+{
+    None = 0,
+    SslOnConnect = 1,
+    StartTls = 2,
+    Auto = 3,
+}
+
+public enum AuthenticationType
+{
+    Basic = 0,
+}

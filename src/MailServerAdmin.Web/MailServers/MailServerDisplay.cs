@@ -1,0 +1,25 @@
+using System.Net.Sockets;
+
+namespace MailServerAdmin.Web.MailServers;
+
+/// <summary>How mail server values are shown to an administrator.</summary>
+public static class MailServerDisplay
+{
+    public static string SecurityLabel(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.None => "None",
+        SmtpSecurity.SslOnConnect => "SSL on connect",
+        SmtpSecurity.StartTls => "STARTTLS",
+        SmtpSecurity.Auto => "Auto",
+        _ => security.ToString(),
+    };
+
+    /// <summary>host:port, with an IPv6 literal in brackets.</summary>
+    public static string Endpoint(string host, int port) =>
+        System.Net.IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[{host}]:{port}"
+            : $"{host}:{port}";
+
+    public static string Sender(string email, string? name) =>
+        string.IsNullOrEmpty(name) ? email : $"{name} <{email}>";
+}

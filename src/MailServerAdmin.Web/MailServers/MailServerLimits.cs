@@ -1,0 +1,11 @@
+namespace MailServerAdmin.Web.MailServers;
+
+/// <summary>Field lengths, shared by the schema and the validators.</summary>
+public static class MailServerLimits
+{
+    public const int Name = 100;
+    public const int Host = HostName.MaxLength;
+    public const int Email = 254;
+    public const int DisplayName = 100;
+    public const int Password = 1024;
+}

@@ -1,0 +1,285 @@
+using MailServerAdmin.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace MailServerAdmin.Web.MailServers;
+
+/// <summary>
+/// Owns the rules that belong to the stored mail servers: unique names, a single default, secrets that are
+/// only ever replaced or cleared on purpose, and optimistic concurrency between administrators.
+/// </summary>
+public sealed class MailServerStore(AppDbContext db, TimeProvider time)
+{
+    public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
+    {
+        var query = db.MailServers.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var upper = search.Trim().ToUpperInvariant();
+            var lower = search.Trim().ToLowerInvariant();
+            query = query.Where(s => s.NormalizedName.Contains(upper) || s.Host.Contains(lower));
+        }
+
+        var total = await query.CountAsync(ct);
+        var pageCount = Math.Max(1, (total + pageSize - 1) / pageSize);
+        page = Math.Clamp(page, 1, pageCount);
+
+        var items = await query
+            .OrderBy(s => s.NormalizedName)
+            .ThenBy(s => s.Id)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(s => new MailServerListItem(
+                s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
+                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault))
+            .ToListAsync(ct);
+
+        return new MailServerPage(items, page, pageSize, total);
+    }
+
+    public async Task<(bool AnyServer, bool AnyDefault)> GetSummaryAsync(CancellationToken ct = default) =>
+        (await db.MailServers.AnyAsync(ct), await db.MailServers.AnyAsync(s => s.IsDefault, ct));
+
+    public Task<MailServerDetails?> GetDetailsAsync(int id, CancellationToken ct = default) =>
+        db.MailServers.AsNoTracking()
+            .Where(s => s.Id == id)
+            .Select(s => new MailServerDetails(
+                s.Id, s.Name, s.Host, s.Port, s.Security, s.UserName, s.SenderEmail, s.SenderName, s.IsDefault,
+                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.Password != null, s.Version))
+            .SingleOrDefaultAsync(ct);
+
+    public Task<bool> IsNameTakenAsync(string name, int? exceptId, CancellationToken ct = default)
+    {
+        var normalized = MailServer.NormalizeName(name);
+        return db.MailServers.AnyAsync(s => s.NormalizedName == normalized && s.Id != exceptId, ct);
+    }
+
+    public async Task<SaveResult> CreateAsync(MailServerValues values, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var server = new MailServer { CreatedUtc = now };
+        Apply(server, values, now);
+
+        // The first server, or any server created while none is the default, becomes the default.
+        var becomesDefault = values.IsDefault || !await db.MailServers.AnyAsync(s => s.IsDefault, ct);
+        var previousDefault = becomesDefault ? await TakeDefaultFromOthersAsync(exceptId: null, ct) : null;
+        server.IsDefault = becomesDefault;
+
+        db.MailServers.Add(server);
+        if (!await TrySaveAsync(ct))
+        {
+            return SaveResult.NameTaken;
+        }
+
+        await transaction.CommitAsync(ct);
+        return SaveResult.Saved(server.Id, server.IsDefault, previousDefault);
+    }
+
+    public async Task<SaveResult> UpdateAsync(int id, Guid expectedVersion, MailServerValues values, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (server is null)
+        {
+            return SaveResult.NotFound;
+        }
+
+        if (server.Version != expectedVersion)
+        {
+            return SaveResult.Conflict;
+        }
+
+        // Also checked by the database at SaveChanges, in case another write lands in between.
+        db.Entry(server).Property(s => s.Version).OriginalValue = expectedVersion;
+        Apply(server, values, time.GetUtcNow().UtcDateTime);
+
+        var previousDefault = values.IsDefault && !server.IsDefault
+            ? await TakeDefaultFromOthersAsync(exceptId: id, ct)
+            : null;
+        server.IsDefault = values.IsDefault;
+
+        try
+        {
+            if (!await TrySaveAsync(ct))
+            {
+                return SaveResult.NameTaken;
+            }
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return SaveResult.Conflict;
+        }
+
+        await transaction.CommitAsync(ct);
+        return SaveResult.Saved(server.Id, server.IsDefault, previousDefault);
+    }
+
+    public async Task<DefaultChange?> MakeDefaultAsync(int id, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var name = await db.MailServers.Where(s => s.Id == id).Select(s => s.Name).SingleOrDefaultAsync(ct);
+        if (name is null)
+        {
+            return null;
+        }
+
+        var previousDefault = await TakeDefaultFromOthersAsync(exceptId: id, ct);
+        var version = Guid.NewGuid();
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.MailServers
+            .Where(s => s.Id == id && !s.IsDefault)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsDefault, true).SetProperty(s => s.Version, version).SetProperty(s => s.UpdatedUtc, now), ct);
+        await transaction.CommitAsync(ct);
+        return new DefaultChange(name, previousDefault);
+    }
+
+    public async Task<DeletedServer?> DeleteAsync(int id, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var server = await db.MailServers.AsNoTracking()
+            .Where(s => s.Id == id)
+            .Select(s => new DeletedServer(s.Name, s.IsDefault))
+            .SingleOrDefaultAsync(ct);
+        if (server is null)
+        {
+            return null;
+        }
+
+        await db.MailServers.Where(s => s.Id == id).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        return server;
+    }
+
+    /// <summary>Clears the default flag of every other server; returns the name of the one that had it.</summary>
+    private async Task<string?> TakeDefaultFromOthersAsync(int? exceptId, CancellationToken ct)
+    {
+        var previous = await db.MailServers
+            .Where(s => s.IsDefault && s.Id != exceptId)
+            .Select(s => s.Name)
+            .FirstOrDefaultAsync(ct);
+        if (previous is null)
+        {
+            return null;
+        }
+
+        var version = Guid.NewGuid();
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.MailServers
+            .Where(s => s.IsDefault && s.Id != exceptId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsDefault, false).SetProperty(s => s.Version, version).SetProperty(s => s.UpdatedUtc, now), ct);
+        return previous;
+    }
+
+    private static void Apply(MailServer server, MailServerValues values, DateTime now)
+    {
+        server.Name = values.Name;
+        server.NormalizedName = MailServer.NormalizeName(values.Name);
+        server.Host = values.Host;
+        server.Port = values.Port;
+        server.Security = values.Security;
+        server.UserName = values.UserName;
+        server.SenderEmail = values.SenderEmail;
+        server.SenderName = values.SenderName;
+        server.AuthenticationType = AuthenticationType.Basic;
+        server.RequiresAuthentication = values.RequiresAuthentication;
+        server.Login = values.RequiresAuthentication ? values.Login : null;
+
+        if (!values.RequiresAuthentication || values.ClearPassword)
+        {
+            server.Password = null;
+        }
+
+        if (values.RequiresAuthentication && !string.IsNullOrEmpty(values.NewPassword))
+        {
+            server.Password = values.NewPassword;
+        }
+
+        server.Version = Guid.NewGuid();
+        server.UpdatedUtc = now;
+    }
+
+    private async Task<bool> TrySaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException
+            && ex.InnerException?.Message.Contains(nameof(MailServer.NormalizedName), StringComparison.Ordinal) == true)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>What an administrator submits for a server. Secrets are only changed when asked to.</summary>
+public sealed record MailServerValues(
+    string Name,
+    string Host,
+    int Port,
+    SmtpSecurity Security,
+    string? UserName,
+    string SenderEmail,
+    string? SenderName,
+    bool IsDefault,
+    bool RequiresAuthentication,
+    string? Login,
+    string? NewPassword,
+    bool ClearPassword);
+
+public sealed record MailServerListItem(
+    int Id,
+    string Name,
+    string Host,
+    int Port,
+    SmtpSecurity Security,
+    string SenderEmail,
+    string? SenderName,
+    AuthenticationType AuthenticationType,
+    bool RequiresAuthentication,
+    string? Login,
+    bool IsDefault);
+
+public sealed record MailServerPage(IReadOnlyList<MailServerListItem> Items, int Page, int PageSize, int Total)
+{
+    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+public sealed record MailServerDetails(
+    int Id,
+    string Name,
+    string Host,
+    int Port,
+    SmtpSecurity Security,
+    string? UserName,
+    string SenderEmail,
+    string? SenderName,
+    bool IsDefault,
+    AuthenticationType AuthenticationType,
+    bool RequiresAuthentication,
+    string? Login,
+    bool HasPassword,
+    Guid Version);
+
+public sealed record DefaultChange(string Name, string? PreviousDefault);
+
+public sealed record DeletedServer(string Name, bool WasDefault);
+
+public enum SaveStatus
+{
+    Saved,
+    NotFound,
+    Conflict,
+    NameTaken,
+}
+
+public sealed record SaveResult(SaveStatus Status, int Id = 0, bool IsDefault = false, string? PreviousDefault = null)
+{
+    public static readonly SaveResult NotFound = new(SaveStatus.NotFound);
+    public static readonly SaveResult Conflict = new(SaveStatus.Conflict);
+    public static readonly SaveResult NameTaken = new(SaveStatus.NameTaken);
+
+    public static SaveResult Saved(int id, bool isDefault, string? previousDefault) =>
+        new(SaveStatus.Saved, id, isDefault, previousDefault);
+}

@@ -1,0 +1,40 @@
+using MailServerAdmin.Web.MailServers;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MailServerAdmin.Web.Pages.MailServers;
+
+public sealed class IndexModel(MailServerStore store) : PageModel
+{
+    public const int PageSize = 25;
+
+    public MailServerPage Servers { get; private set; } = null!;
+
+    public string? Search { get; private set; }
+
+    public bool AnyServer { get; private set; }
+
+    public bool AnyDefault { get; private set; }
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    public async Task OnGetAsync(string? q, int p = 1, CancellationToken ct = default)
+    {
+        Search = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
+        Servers = await store.ListAsync(Search, p, PageSize, ct);
+        (AnyServer, AnyDefault) = await store.GetSummaryAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostMakeDefaultAsync(int id, string? q, int p = 1, CancellationToken ct = default)
+    {
+        var change = await store.MakeDefaultAsync(id, ct);
+        StatusMessage = change switch
+        {
+            null => "That mail server no longer exists: another administrator deleted it.",
+            { PreviousDefault: null } => $"'{change.Name}' is the default server.",
+            _ => $"'{change.Name}' is now the default server; '{change.PreviousDefault}' is no longer the default.",
+        };
+        return RedirectToPage(new { q, p });
+    }
+}

@@ -1,0 +1,113 @@
+using AngleSharp;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+
+namespace MailServerAdmin.Tests.Infrastructure;
+
+/// <summary>
+/// Reads pages and submits their forms the way a browser does: every field the form holds is posted with its
+/// current value (the antiforgery token included), and the test only changes the fields it names.
+/// </summary>
+public static class Browser
+{
+    private static readonly HtmlParser Parser = new();
+
+    public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(new Uri(url, UriKind.RelativeOrAbsolute));
+        Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}");
+        return await response.ReadPageAsync();
+    }
+
+    public static async Task<IHtmlDocument> ReadPageAsync(this HttpResponseMessage response)
+    {
+        var html = await response.Content.ReadAsStringAsync();
+        var config = Configuration.Default;
+        var context = BrowsingContext.New(config);
+        var document = await context.OpenAsync(r => r.Content(html).Address(response.RequestMessage!.RequestUri!));
+        return (IHtmlDocument)document;
+    }
+
+    /// <summary>Posts the form found by <paramref name="formSelector"/>; a null value removes that field.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "form[method=post]")
+    {
+        var form = page.QuerySelector<IHtmlFormElement>(formSelector)
+            ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
+        var fields = FieldsOf(form);
+        foreach (var (name, value) in values ?? new Dictionary<string, string?>())
+        {
+            fields.RemoveAll(f => f.Key == name);
+            if (value is not null)
+            {
+                fields.Add(new(name, value));
+            }
+        }
+
+        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? page.Url : form.Action;
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(new Uri(action), content);
+    }
+
+    public static async Task<IHtmlDocument> SubmitAndReadAsync(
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "form[method=post]")
+    {
+        using var response = await client.SubmitAsync(page, values, formSelector);
+        Assert.True(response.IsSuccessStatusCode, $"POST answered {(int)response.StatusCode}");
+        return await response.ReadPageAsync();
+    }
+
+    /// <summary>The validation message shown beside a field, or "" when there is none.</summary>
+    public static string ErrorFor(this IHtmlDocument page, string field) =>
+        page.QuerySelector($"[data-valmsg-for='{field}']")?.TextContent.Trim() ?? "";
+
+    public static string? ValueOf(this IHtmlDocument page, string field) =>
+        page.QuerySelector($"[name='{field}']") switch
+        {
+            IHtmlInputElement { Type: "checkbox" } box => box.IsChecked ? "true" : "false",
+            IHtmlInputElement input => input.GetAttribute("value"),
+            IHtmlSelectElement select => select.Value,
+            IHtmlTextAreaElement area => area.Value,
+            _ => null,
+        };
+
+    public static string StatusMessage(this IHtmlDocument page) =>
+        page.QuerySelector("[role=status].alert")?.TextContent.Trim() ?? "";
+
+    public static string ValidationSummary(this IHtmlDocument page) =>
+        page.QuerySelector(".validation-summary-errors")?.TextContent.Trim() ?? "";
+
+    private static List<KeyValuePair<string, string>> FieldsOf(IHtmlFormElement form)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var element in form.Elements)
+        {
+            switch (element)
+            {
+                case IHtmlInputElement input when !string.IsNullOrEmpty(input.Name) && !input.IsDisabled:
+                    if (input.Type is "submit" or "button" or "image" or "file" or "reset")
+                    {
+                        break;
+                    }
+
+                    if (input.Type is "checkbox" or "radio" && !input.IsChecked)
+                    {
+                        break;
+                    }
+
+                    // Password inputs never carry a value from the server, so an empty one posts "".
+                    fields.Add(new(input.Name, input.Type is "checkbox" or "radio" ? input.Value : input.GetAttribute("value") ?? ""));
+                    break;
+                case IHtmlSelectElement select when !string.IsNullOrEmpty(select.Name):
+                    fields.Add(new(select.Name, select.Value ?? ""));
+                    break;
+                case IHtmlTextAreaElement area when !string.IsNullOrEmpty(area.Name):
+                    fields.Add(new(area.Name, area.Value));
+                    break;
+            }
+        }
+
+        return fields;
+    }
+}
