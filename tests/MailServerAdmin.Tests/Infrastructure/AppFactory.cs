@@ -2,6 +2,7 @@ using MailServerAdmin.Web.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -64,6 +65,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         await action(db);
         return true;
     });
+
+    /// <summary>Moves everything from the write-ahead log into the database file.</summary>
+    public Task CheckpointAsync() => WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);"));
 
     /// <summary>Reads a column straight from the SQLite file, bypassing the app.</summary>
     public async Task<string?> ReadRawAsync(string sql)

@@ -1,5 +1,4 @@
 using AngleSharp;
-using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 
@@ -45,9 +44,9 @@ public static class Browser
             }
         }
 
-        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? page.Url : form.Action;
+        var action = new Uri(new Uri(page.Url), form.GetAttribute("action") ?? "");
         using var content = new FormUrlEncodedContent(fields);
-        return await client.PostAsync(new Uri(action), content);
+        return await client.PostAsync(action, content);
     }
 
     public static async Task<IHtmlDocument> SubmitAndReadAsync(

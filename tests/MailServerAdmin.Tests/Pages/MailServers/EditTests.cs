@@ -1,0 +1,115 @@
+using MailServerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace MailServerAdmin.Tests.Pages.MailServers;
+
+public sealed class EditTests
+{
+    [Fact]
+    public async Task Editing_changes_the_stored_server_and_keeps_the_password_when_left_blank()
+    {
+        using var app = new AppFactory();
+        var client = app.CreateBrowser();
+        await client.CreateServerAsync(ServerForms.Basic("Relay", password: "original-secret"));
+        var id = await client.FindIdAsync("Relay");
+
+        var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        Assert.Equal("Relay", form.ValueOf("Input.Name"));
+        Assert.NotNull(form.QuerySelector("[data-testid=password-stored]"));
+        var list = await client.SubmitAndReadAsync(form, new Dictionary<string, string?>
+        {
+            ["Input.Name"] = "Relay (renamed)",
+            ["Input.Host"] = "mail.example.net",
+            ["Input.Port"] = "465",
+            ["Input.Security"] = "SslOnConnect",
+            ["Input.SenderName"] = "",
+        });
+
+        Assert.Equal("/MailServers", list.Location.PathName);
+        Assert.Contains("Mail server 'Relay (renamed)' saved.", list.StatusMessage(), StringComparison.Ordinal);
+        var stored = await app.WithDbAsync(db => db.MailServers.SingleAsync());
+        Assert.Equal("Relay (renamed)", stored.Name);
+        Assert.Equal("mail.example.net", stored.Host);
+        Assert.Equal(465, stored.Port);
+        Assert.Null(stored.SenderName);
+        Assert.Equal("original-secret", stored.Password);
+    }
+
+    [Fact]
+    public async Task A_new_password_replaces_the_stored_one()
+    {
+        using var app = new AppFactory();
+        var client = app.CreateBrowser();
+        await client.CreateServerAsync(ServerForms.Basic("Relay", password: "old-secret"));
+        var id = await client.FindIdAsync("Relay");
+
+        var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.Password"] = "new-secret" });
+
+        Assert.Equal("new-secret", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+    }
+
+    [Fact]
+    public async Task Clearing_the_stored_password_needs_a_new_one_while_authentication_is_required()
+    {
+        using var app = new AppFactory();
+        var client = app.CreateBrowser();
+        await client.CreateServerAsync(ServerForms.Basic("Relay", password: "old-secret"));
+        var id = await client.FindIdAsync("Relay");
+
+        var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        var refused = await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.ClearPassword"] = "true" });
+        Assert.Contains("You chose to clear the stored password", refused.ErrorFor("Input.Password"), StringComparison.Ordinal);
+        Assert.Equal("old-secret", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+
+        var cleared = await client.SubmitAndReadAsync(refused, new Dictionary<string, string?>
+        {
+            ["Input.ClearPassword"] = "true",
+            ["Input.RequiresAuthentication"] = "false",
+        });
+        Assert.Equal("/MailServers", cleared.Location.PathName);
+        var stored = await app.WithDbAsync(db => db.MailServers.SingleAsync());
+        Assert.Null(stored.Password);
+        Assert.False(stored.RequiresAuthentication);
+    }
+
+    [Fact]
+    public async Task A_rename_to_another_servers_name_in_other_case_is_refused()
+    {
+        using var app = new AppFactory();
+        var client = app.CreateBrowser();
+        await client.CreateServerAsync(ServerForms.Basic("Primary"));
+        await client.CreateServerAsync(ServerForms.Basic("Secondary"));
+        var id = await client.FindIdAsync("Secondary");
+
+        var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        var result = await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.Name"] = "PRIMARY" });
+
+        Assert.Equal("A server named 'PRIMARY' already exists (names are compared ignoring case).", result.ErrorFor("Input.Name"));
+        Assert.Equal("PRIMARY", result.ValueOf("Input.Name"));
+        Assert.Equal(["Primary", "Secondary"], await app.WithDbAsync(db => db.MailServers.OrderBy(s => s.Name).Select(s => s.Name).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task Keeping_its_own_name_in_other_case_is_allowed()
+    {
+        using var app = new AppFactory();
+        var client = app.CreateBrowser();
+        await client.CreateServerAsync(ServerForms.Basic("Relay"));
+        var id = await client.FindIdAsync("Relay");
+
+        var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.Name"] = "RELAY" });
+
+        Assert.Equal("RELAY", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Name);
+    }
+
+    [Fact]
+    public async Task A_server_that_does_not_exist_answers_404()
+    {
+        using var app = new AppFactory();
+        using var response = await app.CreateBrowser().GetAsync(new Uri("/MailServers/Edit/4242", UriKind.Relative));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
