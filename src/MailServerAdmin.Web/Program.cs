@@ -1,12 +1,18 @@
 using FluentValidation;
 using FluentValidation.AspNetCore;
+using MailServerAdmin.Web.Administrators;
+using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddAppDatabase();
+builder.AddAdminAccess();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<AuditLog>();
 builder.Services.AddScoped<MailServerStore>();
 
 builder.Services.AddRazorPages();
@@ -16,17 +22,23 @@ builder.Services.AddFluentValidationClientsideAdapters();
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+await app.Services.GetRequiredService<SetupCode>().AnnounceIfNeededAsync(app.Services);
 
+app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
+    app.UseHsts();
+    app.UseHttpsRedirection();
 }
 
 app.UseStatusCodePages();
+app.UseCookiePolicy();
 app.UseRouting();
+app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapGet("/", () => Results.Redirect("/MailServers"));
 

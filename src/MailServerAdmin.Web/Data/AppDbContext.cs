@@ -1,5 +1,8 @@
+using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -7,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MailServerAdmin.Web.Data;
 
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataProtectionProvider dataProtection)
-    : DbContext(options)
+    : IdentityDbContext<IdentityUser>(options)
 {
     /// <summary>
     /// Purpose of the protector that encrypts secrets at rest. Versioned: a new scheme gets a new purpose,
@@ -19,14 +22,17 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataPr
 
     public DbSet<MailServer> MailServers => Set<MailServer>();
 
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
         // The model captures the protector in its value converters, so it is cached per protector.
         optionsBuilder.ReplaceService<IModelCacheKeyFactory, ProtectorModelCacheKeyFactory>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
-        modelBuilder.Entity<MailServer>()
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        builder.Entity<MailServer>()
             .Property(s => s.Password)
             .HasConversion((ValueConverter)new ProtectedStringConverter(SecretProtector));
     }

@@ -1,3 +1,4 @@
+using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,10 +6,15 @@ namespace MailServerAdmin.Web.MailServers;
 
 /// <summary>
 /// Owns the rules that belong to the stored mail servers: unique names, a single default, secrets that are
-/// only ever replaced or cleared on purpose, and optimistic concurrency between administrators.
+/// only ever replaced or cleared on purpose, optimistic concurrency between administrators, and an audit
+/// entry for every change, written in the same transaction.
 /// </summary>
-public sealed class MailServerStore(AppDbContext db, TimeProvider time)
+public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvider time)
 {
+    /// <summary>Bookkeeping columns that are not worth an audit line.</summary>
+    private static readonly HashSet<string> UnauditedFields =
+        [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName)];
+
     public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
         var query = db.MailServers.AsNoTracking();
@@ -66,11 +72,14 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
         server.IsDefault = becomesDefault;
 
         db.MailServers.Add(server);
+        var fields = ChangedFields(server);
         if (!await TrySaveAsync(ct))
         {
             return SaveResult.NameTaken;
         }
 
+        audit.Record(AuditAction.ServerCreated, server.Id, server.Name, fields);
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return SaveResult.Saved(server.Id, server.IsDefault, previousDefault);
     }
@@ -97,6 +106,11 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
             ? await TakeDefaultFromOthersAsync(exceptId: id, ct)
             : null;
         server.IsDefault = values.IsDefault;
+        var fields = ChangedFields(server);
+        if (fields.Count > 0)
+        {
+            audit.Record(AuditAction.ServerUpdated, server.Id, server.Name, fields);
+        }
 
         try
         {
@@ -126,9 +140,15 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
         var previousDefault = await TakeDefaultFromOthersAsync(exceptId: id, ct);
         var version = Guid.NewGuid();
         var now = time.GetUtcNow().UtcDateTime;
-        await db.MailServers
+        var changed = await db.MailServers
             .Where(s => s.Id == id && !s.IsDefault)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsDefault, true).SetProperty(s => s.Version, version).SetProperty(s => s.UpdatedUtc, now), ct);
+        if (changed > 0)
+        {
+            audit.Record(AuditAction.DefaultSet, id, name, [nameof(MailServer.IsDefault)], previousDefault is null ? null : $"Previous default: {previousDefault}");
+        }
+
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new DefaultChange(name, previousDefault);
     }
@@ -146,6 +166,8 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
         }
 
         await db.MailServers.Where(s => s.Id == id).ExecuteDeleteAsync(ct);
+        audit.Record(AuditAction.ServerDeleted, id, server.Name, detail: server.WasDefault ? "It was the default server" : null);
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return server;
     }
@@ -155,7 +177,7 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
     {
         var previous = await db.MailServers
             .Where(s => s.IsDefault && s.Id != exceptId)
-            .Select(s => s.Name)
+            .Select(s => new { s.Id, s.Name })
             .FirstOrDefaultAsync(ct);
         if (previous is null)
         {
@@ -167,7 +189,8 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
         await db.MailServers
             .Where(s => s.IsDefault && s.Id != exceptId)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsDefault, false).SetProperty(s => s.Version, version).SetProperty(s => s.UpdatedUtc, now), ct);
-        return previous;
+        audit.Record(AuditAction.DefaultRemoved, previous.Id, previous.Name, [nameof(MailServer.IsDefault)]);
+        return previous.Name;
     }
 
     private static void Apply(MailServer server, MailServerValues values, DateTime now)
@@ -196,6 +219,20 @@ public sealed class MailServerStore(AppDbContext db, TimeProvider time)
 
         server.Version = Guid.NewGuid();
         server.UpdatedUtc = now;
+    }
+
+    /// <summary>Names of the fields whose value differs from what was loaded (all set fields for a new server).</summary>
+    private List<string> ChangedFields(MailServer server)
+    {
+        var entry = db.Entry(server);
+        db.ChangeTracker.DetectChanges();
+        return entry.Properties
+            .Where(p => !p.Metadata.IsPrimaryKey() && !UnauditedFields.Contains(p.Metadata.Name))
+            .Where(p => entry.State == EntityState.Added
+                ? p.CurrentValue is not null && !(p.CurrentValue is bool b && !b)
+                : p.IsModified && !Equals(p.OriginalValue, p.CurrentValue))
+            .Select(p => p.Metadata.Name)
+            .ToList();
     }
 
     private async Task<bool> TrySaveAsync(CancellationToken ct)

@@ -1,5 +1,6 @@
 using MailServerAdmin.Web.Data;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -44,15 +45,78 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Every log line at every level is kept in memory (and not printed), so tests can look for secrets in it.
+        builder.UseSetting("Logging:LogLevel:Default", "Debug");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Information");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Information");
         builder.UseSetting($"ConnectionStrings:{AppDatabase.ConnectionStringName}", $"Data Source={DatabasePath}");
         builder.UseSetting(AppDatabase.KeysDirectorySetting, KeysDirectory);
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
+        builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         builder.ConfigureServices(services =>
-            services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(Sql)));
+        {
+            services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(Sql));
+            // Identity's real hasher, with fewer rounds: tests sign in often and do not measure hashing strength.
+            services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1_000);
+        });
     }
 
-    /// <summary>A client that follows redirects and keeps cookies, like a browser.</summary>
-    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true });
+    public const string AdminEmail = "admin@example.com";
+    public const string AdminPassword = "correct-horse-battery";
+
+    private readonly SemaphoreSlim _seedLock = new(1, 1);
+    private bool _adminSeeded;
+
+    /// <summary>
+    /// A client that follows redirects and keeps cookies, like a browser, over HTTPS (as outside Development),
+    /// signed in through the sign-in page as an administrator.
+    /// </summary>
+    public async Task<HttpClient> CreateBrowserAsync(string email = AdminEmail, string password = AdminPassword)
+    {
+        await EnsureAdministratorAsync(AdminEmail, AdminPassword);
+        var client = CreateAnonymousBrowser();
+        var login = await client.GetPageAsync("/Account/Login");
+        var landed = await client.SubmitAndReadAsync(login, new Dictionary<string, string?>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+        Assert.Equal("/MailServers", landed.Location.PathName);
+        return client;
+    }
+
+    /// <summary>A browser that has not signed in.</summary>
+    public HttpClient CreateAnonymousBrowser() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = true,
+        BaseAddress = new Uri("https://localhost"),
+    });
+
+    /// <summary>Creates an administrator directly in the store (the set-up page is tested on its own).</summary>
+    public async Task EnsureAdministratorAsync(string email, string password)
+    {
+        await _seedLock.WaitAsync();
+        try
+        {
+            if (_adminSeeded && email == AdminEmail)
+            {
+                return;
+            }
+
+            await using var scope = Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            if (await users.FindByEmailAsync(email) is null)
+            {
+                var result = await users.CreateAsync(new IdentityUser { UserName = email, Email = email, EmailConfirmed = true }, password);
+                Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+            }
+
+            _adminSeeded |= email == AdminEmail;
+        }
+        finally
+        {
+            _seedLock.Release();
+        }
+    }
 
     public async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> action)
     {
@@ -82,6 +146,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing)
+        {
+            _seedLock.Dispose();
+        }
+
         if (disposing && OwnsDirectory)
         {
             SqliteConnection.ClearAllPools();

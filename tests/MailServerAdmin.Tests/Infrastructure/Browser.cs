@@ -30,7 +30,7 @@ public static class Browser
 
     /// <summary>Posts the form found by <paramref name="formSelector"/>; a null value removes that field.</summary>
     public static async Task<HttpResponseMessage> SubmitAsync(
-        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "form[method=post]")
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
     {
         var form = page.QuerySelector<IHtmlFormElement>(formSelector)
             ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
@@ -50,7 +50,7 @@ public static class Browser
     }
 
     public static async Task<IHtmlDocument> SubmitAndReadAsync(
-        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "form[method=post]")
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
     {
         using var response = await client.SubmitAsync(page, values, formSelector);
         Assert.True(response.IsSuccessStatusCode, $"POST answered {(int)response.StatusCode}");

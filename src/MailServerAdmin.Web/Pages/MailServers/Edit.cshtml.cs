@@ -38,7 +38,7 @@ public sealed class EditModel(MailServerStore store, IValidator<MailServerInput>
         }
 
         Input.Id = id;
-        Input.HasStoredPassword = stored.HasPassword;
+        Input.Stored = stored;
         if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
         {
             return Page();
@@ -74,7 +74,7 @@ public sealed class EditModel(MailServerStore store, IValidator<MailServerInput>
             return RedirectToPage("Index");
         }
 
-        Input.HasStoredPassword = Current.HasPassword;
+        Input.Stored = Current;
         Input.Version = Current.Version;
         ModelState.Remove($"{nameof(Input)}.{nameof(Input.Version)}");
         ModelState.AddModelError(string.Empty,

@@ -11,9 +11,21 @@ public sealed class MailServerInput
     [BindNever]
     public int? Id { get; set; }
 
-    /// <summary>Whether the server being edited has a stored password (from the database).</summary>
+    /// <summary>The server being edited as it is stored (from the database), null when creating.</summary>
     [BindNever]
-    public bool HasStoredPassword { get; set; }
+    public MailServerDetails? Stored { get; set; }
+
+    public bool HasStoredPassword => Stored?.HasPassword == true;
+
+    /// <summary>
+    /// The stored password would go to another host, port or security mode than the one it was typed for.
+    /// </summary>
+    public bool MovesStoredPassword =>
+        Stored is { HasPassword: true } stored
+        && RequiresAuthentication
+        && !ClearPassword
+        && string.IsNullOrEmpty(Password)
+        && (HostName.Normalize(Host) != stored.Host || Port != stored.Port || Security != stored.Security);
 
     [Display(Name = "Name")]
     public string? Name { get; set => field = value?.Trim(); }
@@ -61,7 +73,7 @@ public sealed class MailServerInput
     public static MailServerInput From(MailServerDetails server) => new()
     {
         Id = server.Id,
-        HasStoredPassword = server.HasPassword,
+        Stored = server,
         Name = server.Name,
         Host = server.Host,
         Port = server.Port,

@@ -1,6 +1,6 @@
-using System.Net.Mail;
 using FluentValidation;
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Validation;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
@@ -37,7 +37,7 @@ public sealed class MailServerInputValidator : AbstractValidator<MailServerInput
             .NotEmpty().WithMessage("Enter the sender's e-mail address.")
             .MaximumLength(MailServerLimits.Email).WithMessage("An e-mail address can have at most {MaxLength} characters.")
             .EmailAddress().WithMessage("Enter an e-mail address such as mail@example.com.")
-            .Must(BeAMailbox).WithMessage("Enter an e-mail address such as mail@example.com.");
+            .Must(Mailbox.IsValid).WithMessage("Enter an e-mail address such as mail@example.com.");
 
         RuleFor(x => x.SenderName)
             .MaximumLength(MailServerLimits.DisplayName).WithMessage("The display name can have at most {MaxLength} characters.");
@@ -60,12 +60,11 @@ public sealed class MailServerInputValidator : AbstractValidator<MailServerInput
                 .WithMessage(x => x.ClearPassword
                     ? "You chose to clear the stored password: enter a new one, or turn off authentication."
                     : "Enter the password, or turn off \"Requires authentication\".");
+
+            // A stored password is only ever sent to the destination it was typed for.
+            RuleFor(x => x.Password)
+                .Must((input, _) => !input.MovesStoredPassword)
+                .WithMessage("You changed the server, port or security: type the password again to confirm it may be sent there.");
         });
     }
-
-    /// <summary>A bare address (no display name) with a valid domain.</summary>
-    private static bool BeAMailbox(string? value) =>
-        MailAddress.TryCreate(value, out var address)
-        && string.Equals(address.Address, value, StringComparison.Ordinal)
-        && HostName.IsValid(address.Host);
 }

@@ -9,18 +9,19 @@ public sealed class ConcurrencyTests
     public async Task The_second_of_two_admins_saving_the_same_server_is_refused_with_their_input_kept()
     {
         using var app = new AppFactory();
-        var alice = app.CreateBrowser();
-        var bob = app.CreateBrowser();
+        var alice = await app.CreateBrowserAsync();
+        var bob = await app.CreateBrowserAsync();
         await alice.CreateServerAsync(ServerForms.Basic("Shared"));
         var id = await alice.FindIdAsync("Shared");
 
         var aliceForm = await alice.GetPageAsync($"/MailServers/Edit/{id}");
         var bobForm = await bob.GetPageAsync($"/MailServers/Edit/{id}");
-        await alice.SubmitAndReadAsync(aliceForm, new Dictionary<string, string?> { ["Input.Host"] = "alice.example.com" });
+        await alice.SubmitAndReadAsync(aliceForm, new Dictionary<string, string?> { ["Input.Host"] = "alice.example.com", ["Input.Password"] = "Pa55word!" });
 
         var refused = await bob.SubmitAndReadAsync(bobForm, new Dictionary<string, string?>
         {
             ["Input.Host"] = "bob.example.com",
+            ["Input.Password"] = "Pa55word!",
             ["Input.SenderName"] = "Bob's robot",
         });
 
@@ -32,7 +33,7 @@ public sealed class ConcurrencyTests
         Assert.Equal("alice.example.com", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Host);
 
         // Having seen the other change, saving again is a deliberate overwrite.
-        var saved = await bob.SubmitAndReadAsync(refused);
+        var saved = await bob.SubmitAndReadAsync(refused, new Dictionary<string, string?> { ["Input.Password"] = "Pa55word!" });
         Assert.Equal("/MailServers", saved.Location.PathName);
         Assert.Equal("bob.example.com", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Host);
     }
@@ -41,7 +42,7 @@ public sealed class ConcurrencyTests
     public async Task A_form_opened_before_the_server_lost_the_default_cannot_silently_restore_it()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("First"));
         var list = await client.CreateServerAsync(ServerForms.Basic("Second"));
         var firstId = await client.FindIdAsync("First");

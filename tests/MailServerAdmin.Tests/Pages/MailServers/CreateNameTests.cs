@@ -9,7 +9,7 @@ public sealed class CreateNameTests
     public async Task A_name_already_used_in_any_case_is_refused_with_the_input_kept()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Office Relay"));
 
         var form = await client.GetPageAsync("/MailServers/Create");
@@ -24,7 +24,7 @@ public sealed class CreateNameTests
     public async Task The_database_refuses_a_duplicate_name_even_without_the_page()
     {
         using var app = new AppFactory();
-        await app.CreateBrowser().CreateServerAsync(ServerForms.Basic("Relay"));
+        await (await app.CreateBrowserAsync()).CreateServerAsync(ServerForms.Basic("Relay"));
 
         await Assert.ThrowsAsync<DbUpdateException>(() => app.WithDbAsync(async db =>
         {

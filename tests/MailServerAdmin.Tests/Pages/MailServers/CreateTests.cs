@@ -10,7 +10,7 @@ public sealed class CreateTests
     public async Task Creating_a_basic_server_stores_every_field_and_shows_it_in_the_list()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         var list = await client.CreateServerAsync(ServerForms.Basic("Office 365 relay")
             .With("Input.Host", "SMTP.Office365.com")
@@ -43,7 +43,7 @@ public sealed class CreateTests
     public async Task The_new_form_starts_with_port_587_and_starttls()
     {
         using var app = new AppFactory();
-        var form = await app.CreateBrowser().GetPageAsync("/MailServers/Create");
+        var form = await (await app.CreateBrowserAsync()).GetPageAsync("/MailServers/Create");
 
         Assert.Equal("587", form.ValueOf("Input.Port"));
         Assert.Equal("StartTls", form.ValueOf("Input.Security"));
@@ -54,7 +54,7 @@ public sealed class CreateTests
     public async Task Values_are_trimmed_and_the_login_defaults_to_the_user_name()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         await client.CreateServerAsync(ServerForms.Basic("  Padded  ")
             .With("Input.Host", "  smtp.example.com ")
@@ -74,7 +74,7 @@ public sealed class CreateTests
     public async Task A_server_without_authentication_stores_no_login_or_password()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         var list = await client.CreateServerAsync(ServerForms.Basic("Internal relay")
             .With("Input.RequiresAuthentication", "false")
@@ -92,7 +92,7 @@ public sealed class CreateTests
     public async Task An_ipv6_literal_is_accepted_and_shown_in_brackets()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         var list = await client.CreateServerAsync(ServerForms.Basic("Literal").With("Input.Host", "[2001:DB8::25]"));
 

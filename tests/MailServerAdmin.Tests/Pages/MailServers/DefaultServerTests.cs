@@ -10,7 +10,7 @@ public sealed class DefaultServerTests
     public async Task The_first_server_created_becomes_the_default()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         var list = await client.CreateServerAsync(ServerForms.Basic("First"));
         await client.CreateServerAsync(ServerForms.Basic("Second"));
@@ -23,7 +23,7 @@ public sealed class DefaultServerTests
     public async Task Checking_default_on_a_new_server_takes_it_from_the_other_and_names_it()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("First"));
 
         var list = await client.CreateServerAsync(ServerForms.Basic("Second").With("Input.IsDefault", "true"));
@@ -37,7 +37,7 @@ public sealed class DefaultServerTests
     public async Task Checking_default_when_editing_takes_it_from_the_other_and_names_it()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("First"));
         await client.CreateServerAsync(ServerForms.Basic("Second"));
         var id = await client.FindIdAsync("Second");
@@ -53,7 +53,7 @@ public sealed class DefaultServerTests
     public async Task Make_default_on_the_list_moves_the_badge_and_names_the_server_that_lost_it()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("First"));
         var list = await client.CreateServerAsync(ServerForms.Basic("Second"));
         var id = await client.FindIdAsync("Second");
@@ -69,7 +69,7 @@ public sealed class DefaultServerTests
     public async Task Unchecking_the_only_default_leaves_none_and_the_list_warns()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Only"));
         var id = await client.FindIdAsync("Only");
 
@@ -85,7 +85,7 @@ public sealed class DefaultServerTests
     public async Task Many_parallel_make_default_requests_end_with_exactly_one_default()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         IHtmlDocument list = null!;
         for (var i = 0; i < 20; i++)
         {
@@ -112,7 +112,7 @@ public sealed class DefaultServerTests
     public async Task Parallel_creates_that_each_ask_to_be_default_end_with_exactly_one_default()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         var form = await client.GetPageAsync("/MailServers/Create");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
@@ -130,7 +130,7 @@ public sealed class DefaultServerTests
     public async Task The_database_itself_refuses_a_second_default()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("First"));
         await client.CreateServerAsync(ServerForms.Basic("Second"));
 

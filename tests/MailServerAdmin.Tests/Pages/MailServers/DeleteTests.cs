@@ -9,7 +9,7 @@ public sealed class DeleteTests
     public async Task Delete_asks_for_confirmation_then_removes_the_server()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Keep"));
         await client.CreateServerAsync(ServerForms.Basic("Remove me"));
         var id = await client.FindIdAsync("Remove me");
@@ -29,7 +29,7 @@ public sealed class DeleteTests
     public async Task Deleting_the_default_warns_first_and_leaves_no_default()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Default one"));
         await client.CreateServerAsync(ServerForms.Basic("Other"));
         var id = await client.FindIdAsync("Default one");
@@ -47,7 +47,7 @@ public sealed class DeleteTests
     public async Task Deleting_twice_says_it_is_already_gone()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Twice"));
         var id = await client.FindIdAsync("Twice");
         var confirm = await client.GetPageAsync($"/MailServers/Delete/{id}");

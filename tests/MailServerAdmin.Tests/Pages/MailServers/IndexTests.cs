@@ -11,7 +11,7 @@ public sealed class IndexTests
     public async Task With_no_servers_the_list_invites_creating_the_first_one()
     {
         using var app = new AppFactory();
-        var list = await app.CreateBrowser().GetPageAsync("/MailServers");
+        var list = await (await app.CreateBrowserAsync()).GetPageAsync("/MailServers");
 
         var empty = list.QuerySelector("[data-testid=empty-state]");
         Assert.NotNull(empty);
@@ -24,7 +24,7 @@ public sealed class IndexTests
     public async Task The_home_page_is_the_list()
     {
         using var app = new AppFactory();
-        var home = await app.CreateBrowser().GetPageAsync("/");
+        var home = await (await app.CreateBrowserAsync()).GetPageAsync("/");
 
         Assert.Equal("/MailServers", home.Location.PathName);
         Assert.Equal("Mail servers", home.QuerySelector("h1")!.TextContent.Trim());
@@ -34,7 +34,7 @@ public sealed class IndexTests
     public async Task Servers_are_listed_by_name_ignoring_case()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         foreach (var name in new[] { "charlie", "Alpha", "bravo" })
         {
             await client.CreateServerAsync(ServerForms.Basic(name));
@@ -50,7 +50,7 @@ public sealed class IndexTests
     {
         using var app = new AppFactory();
         await SeedAsync(app, 10_000);
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
 
         app.Sql.Clear();
         var first = await client.GetPageAsync("/MailServers");
@@ -90,7 +90,7 @@ public sealed class IndexTests
         using var app = new AppFactory();
         await SeedAsync(app, 3, withDefault: false);
 
-        var list = await app.CreateBrowser().GetPageAsync("/MailServers");
+        var list = await (await app.CreateBrowserAsync()).GetPageAsync("/MailServers");
 
         Assert.NotNull(list.QuerySelector("[data-testid=no-default]"));
     }

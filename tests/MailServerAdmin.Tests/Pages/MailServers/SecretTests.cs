@@ -13,7 +13,7 @@ public sealed class SecretTests
     public async Task The_password_never_appears_in_any_response()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
         var id = await client.FindIdAsync("Relay");
 
@@ -46,7 +46,7 @@ public sealed class SecretTests
     public async Task The_database_column_holds_no_plain_text()
     {
         using var app = new AppFactory();
-        await app.CreateBrowser().CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
+        await (await app.CreateBrowserAsync()).CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
 
         var raw = await app.ReadRawAsync("SELECT Password FROM MailServers");
 
@@ -61,12 +61,12 @@ public sealed class SecretTests
     public async Task After_a_restart_on_the_same_database_and_keys_the_password_decrypts()
     {
         var app = new AppFactory();
-        await app.CreateBrowser().CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
+        await (await app.CreateBrowserAsync()).CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
 
         using var restarted = app.Restart();
 
         Assert.Equal(Secret, (await restarted.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
-        var list = await restarted.CreateBrowser().GetPageAsync("/MailServers");
+        var list = await (await restarted.CreateBrowserAsync()).GetPageAsync("/MailServers");
         Assert.Single(list.QuerySelectorAll("tbody tr"));
     }
 
@@ -74,7 +74,7 @@ public sealed class SecretTests
     public async Task The_key_ring_lives_outside_the_database_so_the_database_alone_cannot_decrypt()
     {
         using var app = new AppFactory();
-        await app.CreateBrowser().CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
+        await (await app.CreateBrowserAsync()).CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
         Assert.NotEmpty(Directory.GetFiles(app.KeysDirectory, "key-*.xml"));
 
         await app.CheckpointAsync();
@@ -92,7 +92,7 @@ public sealed class SecretTests
     public async Task The_password_is_not_written_to_the_logs()
     {
         using var app = new AppFactory();
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         await client.CreateServerAsync(ServerForms.Basic("Relay", password: Secret));
         var id = await client.FindIdAsync("Relay");
         var form = await client.GetPageAsync($"/MailServers/Edit/{id}");

@@ -42,7 +42,7 @@ public sealed class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
     public async Task A_broken_rule_shows_its_message_beside_the_field_keeps_the_input_and_saves_nothing(
         string field, string value, string message)
     {
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         var form = await client.GetPageAsync("/MailServers/Create");
         var values = ServerForms.Basic($"Rule {Guid.NewGuid():N}").With(field, value);
 
@@ -65,7 +65,7 @@ public sealed class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
     [Fact]
     public async Task Login_is_required_when_authentication_is_required_and_there_is_no_user_name()
     {
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         var form = await client.GetPageAsync("/MailServers/Create");
 
         var result = await client.SubmitAndReadAsync(form, ServerForms.Basic("No login")
@@ -79,7 +79,7 @@ public sealed class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
     [Fact]
     public async Task A_typed_password_is_not_echoed_back_and_the_page_asks_for_it_again()
     {
-        var client = app.CreateBrowser();
+        var client = await app.CreateBrowserAsync();
         var form = await client.GetPageAsync("/MailServers/Create");
 
         using var response = await client.SubmitAsync(form, ServerForms.Basic("Echo", password: "Typed-Secret-123").With("Input.Port", "0"));
@@ -94,7 +94,7 @@ public sealed class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
     [Fact]
     public async Task Client_side_rules_are_rendered_for_the_browser()
     {
-        var form = await app.CreateBrowser().GetPageAsync("/MailServers/Create");
+        var form = await (await app.CreateBrowserAsync()).GetPageAsync("/MailServers/Create");
 
         var name = form.QuerySelector("[name='Input.Name']")!;
         Assert.Equal("true", name.GetAttribute("data-val"));

@@ -1,0 +1,29 @@
+using FluentValidation;
+using MailServerAdmin.Web.Validation;
+using Microsoft.AspNetCore.Identity;
+
+namespace MailServerAdmin.Web.Administrators;
+
+/// <summary>Rules for an administrator's credentials, shared by the set-up and Administrators pages.</summary>
+public static class AdministratorRules
+{
+    public const int MinimumPasswordLength = 12;
+
+    public static IRuleBuilderOptions<T, string?> AdministratorEmail<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().WithMessage("Enter an e-mail address.")
+            .Must(value => string.IsNullOrEmpty(value) || (value.Length <= 254 && Mailbox.IsValid(value)))
+            .WithMessage("Enter an e-mail address such as admin@example.com.");
+
+    public static IRuleBuilderOptions<T, string?> AdministratorPassword<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().WithMessage("Choose a password.")
+            .Must(value => string.IsNullOrEmpty(value) || value.Length >= MinimumPasswordLength)
+            .WithMessage($"Choose a password of at least {MinimumPasswordLength} characters.");
+
+    /// <summary>Puts an Identity error beside the field it is about.</summary>
+    public static string FieldFor(IdentityError error, string prefix) => error.Code switch
+    {
+        var c when c.StartsWith("Password", StringComparison.Ordinal) => $"{prefix}.Password",
+        "DuplicateUserName" or "DuplicateEmail" or "InvalidEmail" or "InvalidUserName" => $"{prefix}.Email",
+        _ => string.Empty,
+    };
+}

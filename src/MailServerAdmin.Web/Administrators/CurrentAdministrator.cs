@@ -1,0 +1,9 @@
+namespace MailServerAdmin.Web.Administrators;
+
+/// <summary>The signed-in administrator of the current request.</summary>
+public sealed class CurrentAdministrator(IHttpContextAccessor accessor)
+{
+    public string Name => accessor.HttpContext?.User.Identity?.Name ?? "system";
+
+    public string? UserId => accessor.HttpContext?.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
+}

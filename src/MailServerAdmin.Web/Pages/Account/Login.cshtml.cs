@@ -1,0 +1,72 @@
+using FluentValidation;
+using MailServerAdmin.Web.Administrators;
+using MailServerAdmin.Web.Pages.MailServers;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MailServerAdmin.Web.Pages.Account;
+
+[AllowAnonymous]
+public sealed class LoginModel(
+    SignInManager<IdentityUser> signIn, SetupCode setupCode, IValidator<LoginInput> validator, TimeProvider time) : PageModel
+{
+    [BindProperty]
+    public LoginInput Input { get; set; } = new();
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    /// <summary>No administrator exists yet: point to the set-up page.</summary>
+    public bool SetupPending => setupCode.IsActive;
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? returnUrl, CancellationToken ct)
+    {
+        if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
+        {
+            return Page();
+        }
+
+        var result = await signIn.PasswordSignInAsync(Input.Email!, Input.Password!, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/MailServers");
+        }
+
+        if (result.IsLockedOut)
+        {
+            var user = await signIn.UserManager.FindByEmailAsync(Input.Email!);
+            var until = user?.LockoutEnd;
+            var minutes = until is null ? 0 : Math.Max(1, (int)Math.Ceiling((until.Value - time.GetUtcNow()).TotalMinutes));
+            ModelState.AddModelError(string.Empty,
+                $"Too many failed sign-ins: this account is locked for {minutes} more minute{(minutes == 1 ? "" : "s")}. Try again later, or ask another administrator.");
+            return Page();
+        }
+
+        ModelState.AddModelError(string.Empty, "Wrong e-mail or password.");
+        return Page();
+    }
+}
+
+public sealed class LoginInput
+{
+    [System.ComponentModel.DataAnnotations.Display(Name = "E-mail")]
+    public string? Email { get; set => field = value?.Trim(); }
+
+    [System.ComponentModel.DataAnnotations.Display(Name = "Password")]
+    public string? Password { get; set; }
+}
+
+public sealed class LoginInputValidator : AbstractValidator<LoginInput>
+{
+    public LoginInputValidator()
+    {
+        RuleFor(x => x.Email).NotEmpty().WithMessage("Enter your e-mail.");
+        RuleFor(x => x.Password).NotEmpty().WithMessage("Enter your password.");
+    }
+}
