@@ -45,6 +45,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("https_port", "443");
         // Every log line at every level is kept in memory (and not printed), so tests can look for secrets in it.
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Information");
