@@ -4,6 +4,7 @@ using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<AuditLog>();
 builder.Services.AddScoped<MailServerStore>();
+builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
+builder.Services.AddOAuth(builder.Configuration);
 
 builder.Services.AddRazorPages();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();

@@ -33,4 +33,5 @@ public enum AuditAction
     DefaultRemoved,
     AdministratorAdded,
     AdministratorRemoved,
+    TokensObtained,
 }

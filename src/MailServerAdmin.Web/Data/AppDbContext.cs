@@ -1,5 +1,6 @@
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.OAuth;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -24,6 +25,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataPr
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<OAuthFlow> OAuthFlows => Set<OAuthFlow>();
+
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
         // The model captures the protector in its value converters, so it is cached per protector.
         optionsBuilder.ReplaceService<IModelCacheKeyFactory, ProtectorModelCacheKeyFactory>();
@@ -32,9 +35,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataPr
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
-        builder.Entity<MailServer>()
-            .Property(s => s.Password)
-            .HasConversion((ValueConverter)new ProtectedStringConverter(SecretProtector));
+        var secret = (ValueConverter)new ProtectedStringConverter(SecretProtector);
+        var server = builder.Entity<MailServer>();
+        server.Property(s => s.Password).HasConversion(secret);
+        server.Property(s => s.ClientSecret).HasConversion(secret);
+        server.Property(s => s.AccessToken).HasConversion(secret);
+        server.Property(s => s.RefreshToken).HasConversion(secret);
     }
 
     private sealed class ProtectorModelCacheKeyFactory : IModelCacheKeyFactory

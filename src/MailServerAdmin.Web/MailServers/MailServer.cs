@@ -36,6 +36,39 @@ public sealed class MailServer
     /// <summary>Encrypted at rest with Data Protection; never sent to the browser.</summary>
     public string? Password { get; set; }
 
+    public OAuth.OAuthProvider? OAuthProvider { get; set; }
+
+    /// <summary>Microsoft's tenant (common, organizations, a domain or a GUID).</summary>
+    public string? Tenant { get; set; }
+
+    public string? ClientId { get; set; }
+
+    /// <summary>Encrypted at rest; never sent to the browser.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>May hold the {tenant} placeholder.</summary>
+    public string? AuthorizationUrl { get; set; }
+
+    public string? TokenUrl { get; set; }
+
+    public string? RevocationUrl { get; set; }
+
+    /// <summary>Space-separated.</summary>
+    public string? Scopes { get; set; }
+
+    /// <summary>Encrypted at rest; never sent to the browser.</summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>Encrypted at rest; never sent to the browser.</summary>
+    public string? RefreshToken { get; set; }
+
+    public DateTime? AccessTokenExpiresUtc { get; set; }
+
+    public DateTime? TokensObtainedUtc { get; set; }
+
+    /// <summary>The account the provider said signed in, when it said.</summary>
+    public string? TokenAccount { get; set; }
+
     /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
     public Guid Version { get; set; }
 
@@ -57,4 +90,5 @@ public enum SmtpSecurity
 public enum AuthenticationType
 {
     Basic = 0,
+    OAuth = 1,
 }

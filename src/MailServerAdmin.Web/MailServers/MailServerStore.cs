@@ -1,5 +1,6 @@
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.OAuth;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Web.MailServers;
@@ -36,7 +37,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             .Take(pageSize)
             .Select(s => new MailServerListItem(
                 s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
-                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault))
+                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount))
             .ToListAsync(ct);
 
         return new MailServerPage(items, page, pageSize, total);
@@ -50,8 +51,27 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             .Where(s => s.Id == id)
             .Select(s => new MailServerDetails(
                 s.Id, s.Name, s.Host, s.Port, s.Security, s.UserName, s.SenderEmail, s.SenderName, s.IsDefault,
-                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.Password != null, s.Version))
+                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.Password != null, s.Version)
+            {
+                Provider = s.OAuthProvider,
+                Tenant = s.Tenant,
+                ClientId = s.ClientId,
+                HasClientSecret = s.ClientSecret != null,
+                AuthorizationUrl = s.AuthorizationUrl,
+                TokenUrl = s.TokenUrl,
+                RevocationUrl = s.RevocationUrl,
+                Scopes = s.Scopes,
+                HasAccessToken = s.AccessToken != null,
+                HasRefreshToken = s.RefreshToken != null,
+                AccessTokenExpiresUtc = s.AccessTokenExpiresUtc,
+                TokensObtainedUtc = s.TokensObtainedUtc,
+                TokenAccount = s.TokenAccount,
+            })
             .SingleOrDefaultAsync(ct);
+
+    /// <summary>The stored client secret, decrypted, for a call to the provider. Never for a page.</summary>
+    public Task<string?> GetClientSecretAsync(int id, CancellationToken ct = default) =>
+        db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(s => s.ClientSecret).SingleOrDefaultAsync(ct);
 
     public Task<bool> IsNameTakenAsync(string name, int? exceptId, CancellationToken ct = default)
     {
@@ -203,7 +223,15 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         server.UserName = values.UserName;
         server.SenderEmail = values.SenderEmail;
         server.SenderName = values.SenderName;
-        server.AuthenticationType = AuthenticationType.Basic;
+        Stamp(server, now);
+        server.AuthenticationType = values.AuthenticationType;
+        if (values.OAuth is { } oauth)
+        {
+            ApplyOAuth(server, oauth);
+            return;
+        }
+
+        ClearOAuth(server);
         server.RequiresAuthentication = values.RequiresAuthentication;
         server.Login = values.RequiresAuthentication ? values.Login : null;
 
@@ -216,7 +244,77 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         {
             server.Password = values.NewPassword;
         }
+    }
 
+    private static void ApplyOAuth(MailServer server, OAuthValues oauth)
+    {
+        server.RequiresAuthentication = true;
+        server.Login = null;
+        server.Password = null;
+        server.OAuthProvider = oauth.Provider;
+        server.Tenant = oauth.Tenant;
+        server.ClientId = oauth.ClientId;
+        server.AuthorizationUrl = oauth.AuthorizationUrl;
+        server.TokenUrl = oauth.TokenUrl;
+        server.RevocationUrl = oauth.RevocationUrl;
+        server.Scopes = oauth.Scopes;
+        if (oauth.DropStoredClientSecret)
+        {
+            server.ClientSecret = null;
+        }
+
+        if (oauth.ClientSecret is not null)
+        {
+            server.ClientSecret = oauth.ClientSecret;
+        }
+
+        if (oauth.DropStoredTokens)
+        {
+            server.AccessToken = null;
+            server.RefreshToken = null;
+            server.AccessTokenExpiresUtc = null;
+            server.TokensObtainedUtc = null;
+            server.TokenAccount = null;
+        }
+
+        if (oauth.Tokens is { } tokens)
+        {
+            if (!string.IsNullOrEmpty(tokens.AccessToken))
+            {
+                server.AccessToken = tokens.AccessToken;
+                server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
+            }
+
+            // A stored refresh token is never overwritten with nothing.
+            if (!string.IsNullOrEmpty(tokens.RefreshToken))
+            {
+                server.RefreshToken = tokens.RefreshToken;
+            }
+
+            server.TokensObtainedUtc = tokens.ObtainedUtc;
+            server.TokenAccount = tokens.Account ?? server.TokenAccount;
+        }
+    }
+
+    private static void ClearOAuth(MailServer server)
+    {
+        server.OAuthProvider = null;
+        server.Tenant = null;
+        server.ClientId = null;
+        server.ClientSecret = null;
+        server.AuthorizationUrl = null;
+        server.TokenUrl = null;
+        server.RevocationUrl = null;
+        server.Scopes = null;
+        server.AccessToken = null;
+        server.RefreshToken = null;
+        server.AccessTokenExpiresUtc = null;
+        server.TokensObtainedUtc = null;
+        server.TokenAccount = null;
+    }
+
+    private static void Stamp(MailServer server, DateTime now)
+    {
         server.Version = Guid.NewGuid();
         server.UpdatedUtc = now;
     }
@@ -263,7 +361,30 @@ public sealed record MailServerValues(
     bool RequiresAuthentication,
     string? Login,
     string? NewPassword,
-    bool ClearPassword);
+    bool ClearPassword)
+{
+    public AuthenticationType AuthenticationType { get; init; }
+
+    /// <summary>Set for OAuth servers.</summary>
+    public OAuthValues? OAuth { get; init; }
+}
+
+/// <summary>
+/// An OAuth server's settings. A null secret or token keeps the stored one, unless the stored one is dropped
+/// because it belongs to other settings.
+/// </summary>
+public sealed record OAuthValues(
+    OAuthProvider Provider,
+    string? Tenant,
+    string ClientId,
+    string? ClientSecret,
+    string? AuthorizationUrl,
+    string TokenUrl,
+    string? RevocationUrl,
+    string? Scopes,
+    TokenSet? Tokens,
+    bool DropStoredTokens,
+    bool DropStoredClientSecret);
 
 public sealed record MailServerListItem(
     int Id,
@@ -276,7 +397,9 @@ public sealed record MailServerListItem(
     AuthenticationType AuthenticationType,
     bool RequiresAuthentication,
     string? Login,
-    bool IsDefault);
+    bool IsDefault,
+    OAuthProvider? Provider,
+    string? TokenAccount);
 
 public sealed record MailServerPage(IReadOnlyList<MailServerListItem> Items, int Page, int PageSize, int Total)
 {
@@ -297,7 +420,34 @@ public sealed record MailServerDetails(
     bool RequiresAuthentication,
     string? Login,
     bool HasPassword,
-    Guid Version);
+    Guid Version)
+{
+    public OAuthProvider? Provider { get; init; }
+
+    public string? Tenant { get; init; }
+
+    public string? ClientId { get; init; }
+
+    public bool HasClientSecret { get; init; }
+
+    public string? AuthorizationUrl { get; init; }
+
+    public string? TokenUrl { get; init; }
+
+    public string? RevocationUrl { get; init; }
+
+    public string? Scopes { get; init; }
+
+    public bool HasAccessToken { get; init; }
+
+    public bool HasRefreshToken { get; init; }
+
+    public DateTime? AccessTokenExpiresUtc { get; init; }
+
+    public DateTime? TokensObtainedUtc { get; init; }
+
+    public string? TokenAccount { get; init; }
+}
 
 public sealed record DefaultChange(string Name, string? PreviousDefault);
 

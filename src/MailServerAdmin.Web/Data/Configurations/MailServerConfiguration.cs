@@ -17,6 +17,14 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.Login).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.Security).HasConversion<string>().HasMaxLength(20);
         builder.Property(s => s.AuthenticationType).HasConversion<string>().HasMaxLength(20);
+        builder.Property(s => s.OAuthProvider).HasConversion<string>().HasMaxLength(20);
+        builder.Property(s => s.Tenant).HasMaxLength(MailServerLimits.Tenant);
+        builder.Property(s => s.ClientId).HasMaxLength(MailServerLimits.ClientId);
+        builder.Property(s => s.AuthorizationUrl).HasMaxLength(MailServerLimits.Url);
+        builder.Property(s => s.TokenUrl).HasMaxLength(MailServerLimits.Url);
+        builder.Property(s => s.RevocationUrl).HasMaxLength(MailServerLimits.Url);
+        builder.Property(s => s.Scopes).HasMaxLength(MailServerLimits.Scopes);
+        builder.Property(s => s.TokenAccount).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.Version).IsConcurrencyToken();
 
         builder.HasIndex(s => s.NormalizedName).IsUnique();

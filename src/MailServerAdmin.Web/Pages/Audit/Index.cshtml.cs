@@ -29,6 +29,7 @@ public sealed class IndexModel(AuditLog audit) : PageModel
         AuditAction.DefaultRemoved => "No longer the default",
         AuditAction.AdministratorAdded => "Administrator added",
         AuditAction.AdministratorRemoved => "Administrator removed",
+        AuditAction.TokensObtained => "Tokens obtained",
         _ => action.ToString(),
     };
 }

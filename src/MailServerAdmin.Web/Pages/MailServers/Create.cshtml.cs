@@ -1,43 +1,48 @@
-using FluentValidation;
 using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class CreateModel(MailServerStore store, IValidator<MailServerInput> validator) : PageModel
+public sealed class CreateModel(MailServerFormServices services) : MailServerFormModel(services)
 {
-    [BindProperty]
-    public MailServerInput Input { get; set; } = new();
-
-    [TempData]
-    public string? StatusMessage { get; set; }
-
     /// <summary>No server is the default yet, so this one will become it.</summary>
     public bool WillBecomeDefault { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    protected override int? ServerId => null;
+
+    public async Task<IActionResult> OnGetAsync(string? draft, CancellationToken ct)
+    {
+        if (!string.IsNullOrEmpty(draft))
+        {
+            await RestoreDraftAsync(draft, ct);
+        }
+
+        return await PageAsync(ct);
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
+        await PrepareAsync(ct);
+        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
         {
-            await LoadAsync(ct);
-            return Page();
+            return await PageAsync(ct);
         }
 
-        var result = await store.CreateAsync(Input.ToValues(), ct);
+        var result = await Services.Store.CreateAsync(Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
         if (result.Status == SaveStatus.NameTaken)
         {
             ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", $"A server named '{Input.Name}' already exists (names are compared ignoring case).");
-            await LoadAsync(ct);
-            return Page();
+            return await PageAsync(ct);
         }
 
+        await ForgetDraftAsync(ct);
         StatusMessage = MailServerPageExtensions.SavedMessage(Input.Name!, "created", result, wasDefaultBefore: false);
         return RedirectToPage("Index");
     }
 
-    private async Task LoadAsync(CancellationToken ct) =>
-        WillBecomeDefault = !(await store.GetSummaryAsync(ct)).AnyDefault;
+    protected override async Task<IActionResult> PageAsync(CancellationToken ct)
+    {
+        WillBecomeDefault = !(await Services.Store.GetSummaryAsync(ct)).AnyDefault;
+        return Page();
+    }
 }

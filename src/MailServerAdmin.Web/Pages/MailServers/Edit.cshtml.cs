@@ -1,61 +1,57 @@
-using FluentValidation;
 using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class EditModel(MailServerStore store, IValidator<MailServerInput> validator) : PageModel
+public sealed class EditModel(MailServerFormServices services) : MailServerFormModel(services)
 {
-    [BindProperty]
-    public MailServerInput Input { get; set; } = new();
-
-    [TempData]
-    public string? StatusMessage { get; set; }
-
     /// <summary>Set when another administrator saved the server meanwhile: its values as they are now.</summary>
     public MailServerDetails? Current { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
+    protected override int? ServerId => RouteData.Values.TryGetValue("id", out var id) && int.TryParse(id?.ToString(), out var value) ? value : null;
+
+    public async Task<IActionResult> OnGetAsync(int id, string? draft, CancellationToken ct)
     {
-        var server = await store.GetDetailsAsync(id, ct);
+        var server = await Services.Store.GetDetailsAsync(id, ct);
         if (server is null)
         {
             return NotFound();
         }
 
         Input = MailServerInput.From(server);
+        if (!string.IsNullOrEmpty(draft))
+        {
+            await RestoreDraftAsync(draft, ct);
+        }
+
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(int id, CancellationToken ct)
     {
-        var stored = await store.GetDetailsAsync(id, ct);
-        if (stored is null)
+        if (!await PrepareAsync(ct))
         {
-            StatusMessage = "That mail server no longer exists: another administrator deleted it.";
-            return RedirectToPage("Index");
+            return NotFoundRedirect();
         }
 
-        Input.Id = id;
-        Input.Stored = stored;
-        if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
+        var stored = Input.Stored!;
+        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
         {
             return Page();
         }
 
-        var result = await store.UpdateAsync(id, Input.Version, Input.ToValues(), ct);
+        var result = await Services.Store.UpdateAsync(id, Input.Version, Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
         switch (result.Status)
         {
             case SaveStatus.NotFound:
-                StatusMessage = "That mail server no longer exists: another administrator deleted it.";
-                return RedirectToPage("Index");
+                return NotFoundRedirect();
             case SaveStatus.NameTaken:
                 ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", $"A server named '{Input.Name}' already exists (names are compared ignoring case).");
                 return Page();
             case SaveStatus.Conflict:
                 return await ConflictAsync(id, ct);
             default:
+                await ForgetDraftAsync(ct);
                 StatusMessage = MailServerPageExtensions.SavedMessage(Input.Name!, "saved", result, stored.IsDefault);
                 return RedirectToPage("Index");
         }
@@ -67,11 +63,10 @@ public sealed class EditModel(MailServerStore store, IValidator<MailServerInput>
     /// </summary>
     private async Task<IActionResult> ConflictAsync(int id, CancellationToken ct)
     {
-        Current = await store.GetDetailsAsync(id, ct);
+        Current = await Services.Store.GetDetailsAsync(id, ct);
         if (Current is null)
         {
-            StatusMessage = "That mail server no longer exists: another administrator deleted it.";
-            return RedirectToPage("Index");
+            return NotFoundRedirect();
         }
 
         Input.Stored = Current;
