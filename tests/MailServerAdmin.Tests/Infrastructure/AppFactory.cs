@@ -30,6 +30,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>When set, every call to a provider (MSAL's https authority included) goes to this local test provider.</summary>
+    public Uri? OAuthProviderUri { get; init; }
+
+    /// <summary>The time limit of calls to a provider's token endpoint.</summary>
+    public int OAuthTimeoutSeconds { get; init; } = 10;
+
     public SqlLog Sql { get; } = new();
 
     private bool OwnsDirectory { get; set; } = true;
@@ -53,8 +59,15 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting($"ConnectionStrings:{AppDatabase.ConnectionStringName}", $"Data Source={DatabasePath}");
         builder.UseSetting(AppDatabase.KeysDirectorySetting, KeysDirectory);
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
+        builder.UseSetting("OAuth:TimeoutSeconds", OAuthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureServices(services =>
         {
+            if (OAuthProviderUri is { } provider)
+            {
+                services.AddHttpClient(MailServerAdmin.Web.OAuth.ManualOAuthClient.HttpClientName)
+                    .ConfigurePrimaryHttpMessageHandler(() => new OAuth.LoopbackRoutingHandler(provider) { InnerHandler = new SocketsHttpHandler() });
+            }
+
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(Sql));
             // Identity's real hasher, with fewer rounds: tests sign in often and do not measure hashing strength.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1_000);
@@ -71,24 +84,27 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// A client that follows redirects and keeps cookies, like a browser, over HTTPS (as outside Development),
     /// signed in through the sign-in page as an administrator.
     /// </summary>
-    public async Task<HttpClient> CreateBrowserAsync(string email = AdminEmail, string password = AdminPassword)
+    public async Task<HttpClient> CreateBrowserAsync(string email = AdminEmail, string password = AdminPassword, bool followRedirects = true)
     {
         await EnsureAdministratorAsync(AdminEmail, AdminPassword);
-        var client = CreateAnonymousBrowser();
+        var client = CreateAnonymousBrowser(followRedirects);
         var login = await client.GetPageAsync("/Account/Login");
-        var landed = await client.SubmitAndReadAsync(login, new Dictionary<string, string?>
+        using var response = await client.FollowAsync(await client.SubmitAsync(login, new Dictionary<string, string?>
         {
             ["Input.Email"] = email,
             ["Input.Password"] = password,
-        });
-        Assert.Equal("/MailServers", landed.Location.PathName);
+        }));
+        Assert.Equal("/MailServers", response.RequestMessage!.RequestUri!.AbsolutePath);
         return client;
     }
 
-    /// <summary>A browser that has not signed in.</summary>
-    public HttpClient CreateAnonymousBrowser() => CreateClient(new WebApplicationFactoryClientOptions
+    /// <summary>
+    /// A browser that has not signed in. Without <paramref name="followRedirects"/> it stops at every redirect, so that
+    /// a test can see where the app sends it (a provider's authorization endpoint, say).
+    /// </summary>
+    public HttpClient CreateAnonymousBrowser(bool followRedirects = true) => CreateClient(new WebApplicationFactoryClientOptions
     {
-        AllowAutoRedirect = true,
+        AllowAutoRedirect = followRedirects,
         BaseAddress = new Uri("https://localhost"),
     });
 

@@ -14,7 +14,7 @@ public static class Browser
 
     public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string url)
     {
-        using var response = await client.GetAsync(new Uri(url, UriKind.RelativeOrAbsolute));
+        using var response = await client.FollowAsync(await client.GetAsync(new Uri(url, UriKind.RelativeOrAbsolute)));
         Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}");
         return await response.ReadPageAsync();
     }
@@ -28,9 +28,36 @@ public static class Browser
         return (IHtmlDocument)document;
     }
 
+    /// <summary>
+    /// Follows redirects within this app (a client that does not follow them itself); stops at a redirect to
+    /// another site and returns it.
+    /// </summary>
+    public static async Task<HttpResponseMessage> FollowAsync(this HttpClient client, HttpResponseMessage response)
+    {
+        for (var hops = 0; hops < 10; hops++)
+        {
+            if ((int)response.StatusCode is < 300 or > 399 || response.Headers.Location is not { } location)
+            {
+                return response;
+            }
+
+            var target = location.IsAbsoluteUri ? location : new Uri(response.RequestMessage!.RequestUri!, location);
+            if (target.Host != response.RequestMessage!.RequestUri!.Host)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            response = await client.GetAsync(target);
+        }
+
+        return response;
+    }
+
     /// <summary>Posts the form found by <paramref name="formSelector"/>; a null value removes that field.</summary>
     public static async Task<HttpResponseMessage> SubmitAsync(
-        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]",
+        string? button = null)
     {
         var form = page.QuerySelector<IHtmlFormElement>(formSelector)
             ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
@@ -44,7 +71,10 @@ public static class Browser
             }
         }
 
-        var action = new Uri(new Uri(page.Url), form.GetAttribute("action") ?? "");
+        // A submit button's formaction wins over the form's action, as in a browser.
+        var formAction = button is null ? null : page.QuerySelector(button)?.GetAttribute("formaction")
+            ?? throw new InvalidOperationException($"No button '{button}' with a formaction on {page.Url}");
+        var action = new Uri(new Uri(page.Url), formAction ?? form.GetAttribute("action") ?? "");
         using var content = new FormUrlEncodedContent(fields);
         return await client.PostAsync(action, content);
     }
@@ -52,7 +82,7 @@ public static class Browser
     public static async Task<IHtmlDocument> SubmitAndReadAsync(
         this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
     {
-        using var response = await client.SubmitAsync(page, values, formSelector);
+        using var response = await client.FollowAsync(await client.SubmitAsync(page, values, formSelector));
         Assert.True(response.IsSuccessStatusCode, $"POST answered {(int)response.StatusCode}");
         return await response.ReadPageAsync();
     }
@@ -72,7 +102,7 @@ public static class Browser
         };
 
     public static string StatusMessage(this IHtmlDocument page) =>
-        page.QuerySelector("[role=status].alert")?.TextContent.Trim() ?? "";
+        page.QuerySelector(".alert-success[role=status]")?.TextContent.Trim() ?? "";
 
     public static string ValidationSummary(this IHtmlDocument page) =>
         page.QuerySelector(".validation-summary-errors")?.TextContent.Trim() ?? "";

@@ -23,7 +23,7 @@ public sealed class CreateModel(MailServerFormServices services) : MailServerFor
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await PrepareAsync(ct);
-        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
+        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct, MailServerInputValidator.Save))
         {
             return await PageAsync(ct);
         }

@@ -35,7 +35,7 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
         }
 
         var stored = Input.Stored!;
-        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
+        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct, MailServerInputValidator.Save))
         {
             return Page();
         }

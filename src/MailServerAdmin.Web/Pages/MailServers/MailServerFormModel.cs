@@ -103,6 +103,12 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         }
 
         Input.ApplyDefaults();
+        foreach (var field in new[] { nameof(Input.Tenant), nameof(Input.AuthorizationUrl), nameof(Input.TokenUrl), nameof(Input.RevocationUrl), nameof(Input.Scopes) })
+        {
+            // The form shows the filled-in defaults, not the blanks that were posted.
+            ModelState.Remove($"{nameof(Input)}.{field}");
+        }
+
         return true;
     }
 

@@ -12,6 +12,9 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
     /// <summary>The provider fields Get Token needs; also checked on Save.</summary>
     public const string Authorize = "Authorize";
 
+    /// <summary>The rule sets of Save: every rule but what only Get Token needs.</summary>
+    public static readonly string[] Save = [FluentValidation.Internal.RulesetValidatorSelector.DefaultRuleSetName, Authorize];
+
     /// <summary>What Get Token needs beyond <see cref="Authorize"/> (Manual configuration's authorization URL).</summary>
     public const string GetToken = "GetToken";
 
@@ -118,24 +121,24 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
                 : "Enter the client secret from the provider's console.");
 
         RuleFor(x => x.AuthorizationUrl)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual).WithMessage("Enter the authorization URL.")
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl)).WithMessage(EndpointMessage);
+            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage("Enter the authorization URL.")
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl), ApplyConditionTo.CurrentValidator).WithMessage(EndpointMessage);
 
         RuleFor(x => x.TokenUrl)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("Enter the token URL.")
             .Must(BeAnEndpoint).WithMessage(EndpointMessage)
             .Must((input, url) => MicrosoftOAuthClient.AuthorizationUrlMatches(input.AuthorizationUrl, url))
-            .When(x => x.Provider == OAuthProvider.Microsoft)
+            .When(x => x.Provider == OAuthProvider.Microsoft, ApplyConditionTo.CurrentValidator)
             .WithMessage("Microsoft's URLs are https://<host>/<tenant>/oauth2/v2.0/authorize and …/oauth2/v2.0/token, with the same host and tenant.");
 
         RuleFor(x => x.RevocationUrl)
-            .NotEmpty().When(x => x.Provider == OAuthProvider.Google).WithMessage("Enter the revocation URL.")
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl)).WithMessage(EndpointMessage);
+            .NotEmpty().When(x => x.Provider == OAuthProvider.Google, ApplyConditionTo.CurrentValidator).WithMessage("Enter the revocation URL.")
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl), ApplyConditionTo.CurrentValidator).WithMessage(EndpointMessage);
 
         RuleFor(x => x.Scopes)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual).WithMessage("Enter the scopes, separated by spaces.")
+            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage("Enter the scopes, separated by spaces.")
             .MaximumLength(MailServerLimits.Scopes).WithMessage("The scopes can have at most {MaxLength} characters.");
     }
 
