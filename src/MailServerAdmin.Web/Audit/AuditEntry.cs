@@ -34,4 +34,7 @@ public enum AuditAction
     AdministratorAdded,
     AdministratorRemoved,
     TokensObtained,
+    TokensRefreshed,
+    TokenRefreshFailed,
+    TokensRevoked,
 }

@@ -69,6 +69,20 @@ public sealed class MailServer
     /// <summary>The account the provider said signed in, when it said.</summary>
     public string? TokenAccount { get; set; }
 
+    /// <summary>When the tokens were last refreshed at the provider.</summary>
+    public DateTime? TokensRefreshedUtc { get; set; }
+
+    /// <summary>The last refresh failure, in words, until a refresh succeeds or new tokens are saved.</summary>
+    public string? TokenError { get; set; }
+
+    public DateTime? TokenErrorUtc { get; set; }
+
+    /// <summary>The provider refused the refresh token itself: only a new Get Token helps.</summary>
+    public bool TokenNeedsAuthorization { get; set; }
+
+    /// <summary>Changes whenever the tokens change, so that a stale refresh never overwrites newer tokens.</summary>
+    public Guid TokenVersion { get; set; }
+
     /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
     public Guid Version { get; set; }
 

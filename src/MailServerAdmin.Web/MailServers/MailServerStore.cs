@@ -14,7 +14,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
 {
     /// <summary>Bookkeeping columns that are not worth an audit line.</summary>
     private static readonly HashSet<string> UnauditedFields =
-        [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName)];
+        [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName),
+         nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization)];
 
     public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
@@ -37,7 +38,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             .Take(pageSize)
             .Select(s => new MailServerListItem(
                 s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
-                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount))
+                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount,
+                new TokenHealth(s.AccessToken != null, s.RefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)))
             .ToListAsync(ct);
 
         return new MailServerPage(items, page, pageSize, total);
@@ -66,6 +68,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
                 AccessTokenExpiresUtc = s.AccessTokenExpiresUtc,
                 TokensObtainedUtc = s.TokensObtainedUtc,
                 TokenAccount = s.TokenAccount,
+                Health = new TokenHealth(s.AccessToken != null, s.RefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization),
             })
             .SingleOrDefaultAsync(ct);
 
@@ -268,6 +271,14 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             server.ClientSecret = oauth.ClientSecret;
         }
 
+        if (oauth.DropStoredTokens || oauth.Tokens is not null)
+        {
+            server.TokenVersion = Guid.NewGuid();
+            server.TokenError = null;
+            server.TokenErrorUtc = null;
+            server.TokenNeedsAuthorization = false;
+        }
+
         if (oauth.DropStoredTokens)
         {
             server.AccessToken = null;
@@ -311,6 +322,10 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         server.AccessTokenExpiresUtc = null;
         server.TokensObtainedUtc = null;
         server.TokenAccount = null;
+        server.TokensRefreshedUtc = null;
+        server.TokenError = null;
+        server.TokenErrorUtc = null;
+        server.TokenNeedsAuthorization = false;
     }
 
     private static void Stamp(MailServer server, DateTime now)
@@ -399,7 +414,8 @@ public sealed record MailServerListItem(
     string? Login,
     bool IsDefault,
     OAuthProvider? Provider,
-    string? TokenAccount);
+    string? TokenAccount,
+    TokenHealth Health);
 
 public sealed record MailServerPage(IReadOnlyList<MailServerListItem> Items, int Page, int PageSize, int Total)
 {
@@ -447,6 +463,8 @@ public sealed record MailServerDetails(
     public DateTime? TokensObtainedUtc { get; init; }
 
     public string? TokenAccount { get; init; }
+
+    public TokenHealth? Health { get; init; }
 }
 
 public sealed record DefaultChange(string Name, string? PreviousDefault);

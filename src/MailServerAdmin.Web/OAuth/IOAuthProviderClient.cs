@@ -24,4 +24,7 @@ public sealed class OAuthOptions
     public int TimeoutSeconds { get; set; } = 30;
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    /// <summary>How often the background job looks for tokens to refresh; 0 turns it off.</summary>
+    public int RefreshCheckMinutes { get; set; } = 5;
 }

@@ -104,6 +104,11 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         {
             throw OAuthErrors.Explain(ex.ErrorCode, ex.Message, redirectUri, ex);
         }
+        catch (ArgumentNullException ex)
+        {
+            // MSAL fails this way on a refresh answer that carries no refresh token.
+            throw OAuthErrors.Explain("invalid_response", "Microsoft's answer could not be used (it had no refresh token).", redirectUri, ex);
+        }
         catch (HttpRequestException ex)
         {
             throw OAuthErrors.Unreachable($"Microsoft's token endpoint could not be reached: {ex.Message}", ex);

@@ -21,6 +21,9 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<OAuthClients>();
         services.AddScoped<OAuthFlowStore>();
         services.AddScoped<RedirectUris>();
+        services.AddSingleton<TokenKeeper>();
+        services.AddSingleton<TokenRefreshWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenRefreshWorker>());
         return services;
     }
 }

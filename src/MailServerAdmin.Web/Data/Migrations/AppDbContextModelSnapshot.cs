@@ -157,11 +157,28 @@ namespace MailServerAdmin.Web.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TokenError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TokenErrorUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("TokenNeedsAuthorization")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TokenUrl")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("TokenVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("TokensObtainedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TokensRefreshedUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UpdatedUtc")

@@ -30,6 +30,9 @@ public sealed class IndexModel(AuditLog audit) : PageModel
         AuditAction.AdministratorAdded => "Administrator added",
         AuditAction.AdministratorRemoved => "Administrator removed",
         AuditAction.TokensObtained => "Tokens obtained",
+        AuditAction.TokensRefreshed => "Tokens refreshed",
+        AuditAction.TokenRefreshFailed => "Token refresh failed",
+        AuditAction.TokensRevoked => "Tokens revoked",
         _ => action.ToString(),
     };
 }

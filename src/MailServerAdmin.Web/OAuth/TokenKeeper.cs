@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using MailServerAdmin.Web.Audit;
+using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.MailServers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MailServerAdmin.Web.OAuth;
+
+/// <summary>
+/// Keeps OAuth servers' tokens working: refreshes an access token before it expires, always stores a rotated refresh
+/// token and never erases one, one refresh at a time per server in this process, and across processes the row's
+/// token version keeps a stale refresh from overwriting newer tokens.
+/// </summary>
+public sealed partial class TokenKeeper(
+    IServiceScopeFactory scopes, OAuthClients clients, IHttpClientFactory httpClients, IOptions<OAuthOptions> options,
+    TimeProvider time, ILogger<TokenKeeper> logger)
+{
+    /// <summary>An access token that expires sooner than this is refreshed before use.</summary>
+    public static readonly TimeSpan RefreshBefore = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<int, SemaphoreSlim> _gates = new();
+
+    /// <summary>A usable access token for the server, refreshed first when it expires within five minutes.</summary>
+    public async Task<string> GetAccessTokenAsync(int serverId, CancellationToken ct)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var current = await db.MailServers.AsNoTracking()
+                .Where(s => s.Id == serverId)
+                .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc })
+                .SingleOrDefaultAsync(ct) ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+            if (current.AccessToken is not null && IsFresh(current.AccessTokenExpiresUtc))
+            {
+                return current.AccessToken;
+            }
+        }
+
+        return await RefreshAsync(serverId, force: false, ct);
+    }
+
+    /// <summary>Refreshes now (or, unless forced, only when still needed once it is this caller's turn).</summary>
+    public async Task<string> RefreshAsync(int serverId, bool force, CancellationToken ct)
+    {
+        var gate = _gates.GetOrAdd(serverId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
+                ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+            if (server.AuthenticationType != AuthenticationType.OAuth)
+            {
+                throw new TokenUnavailableException("This server does not use OAuth.", "");
+            }
+
+            // Another caller may have refreshed while this one waited.
+            if (!force && server.AccessToken is not null && IsFresh(server.AccessTokenExpiresUtc))
+            {
+                return server.AccessToken;
+            }
+
+            if (string.IsNullOrEmpty(server.RefreshToken))
+            {
+                throw new TokenUnavailableException("There is no refresh token.", "Click Get Token on the server's form to sign in again.");
+            }
+
+            TokenSet tokens;
+            try
+            {
+                tokens = await clients.For(server.OAuthProvider!.Value).RefreshAsync(Settings(server), server.RefreshToken, ct);
+            }
+            catch (OAuthException ex)
+            {
+                await RecordFailureAsync(db, audit, server, ex, ct);
+                throw new TokenUnavailableException($"The token refresh failed: {ex.Description}", Hint(ex), ex);
+            }
+
+            var rotated = !string.IsNullOrEmpty(tokens.RefreshToken) && tokens.RefreshToken != server.RefreshToken;
+            server.AccessToken = tokens.AccessToken;
+            server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
+            if (!string.IsNullOrEmpty(tokens.RefreshToken))
+            {
+                // Always keep the newest refresh token; an answer without one keeps the stored one.
+                server.RefreshToken = tokens.RefreshToken;
+            }
+
+            server.TokensRefreshedUtc = tokens.ObtainedUtc;
+            server.TokenAccount = tokens.Account ?? server.TokenAccount;
+            server.TokenError = null;
+            server.TokenErrorUtc = null;
+            server.TokenNeedsAuthorization = false;
+            server.TokenVersion = Guid.NewGuid();
+            audit.Record(AuditAction.TokensRefreshed, server.Id, server.Name, rotated ? ["AccessToken", "RefreshToken"] : ["AccessToken"],
+                rotated ? "The provider rotated the refresh token; the new one is stored." : null);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Someone saved the server (new tokens, other settings) or another instance refreshed meanwhile:
+                // theirs win, and their access token is used when it is fresh.
+                LogStaleRefresh(logger, server.Id);
+                db.ChangeTracker.Clear();
+                var newer = await db.MailServers.AsNoTracking().Where(s => s.Id == serverId)
+                    .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc }).SingleOrDefaultAsync(ct);
+                return newer?.AccessToken is { } token && IsFresh(newer.AccessTokenExpiresUtc)
+                    ? token
+                    : throw new TokenUnavailableException("The server was changed while its token was refreshed.", "Try again.");
+            }
+
+            LogRefreshed(logger, server.Id, rotated);
+            return tokens.AccessToken;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Revokes the grant at the provider's revocation endpoint and clears the stored tokens.</summary>
+    public async Task RevokeAsync(int serverId, CancellationToken ct)
+    {
+        var gate = _gates.GetOrAdd(serverId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
+                ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+            var token = server.RefreshToken ?? server.AccessToken;
+            if (string.IsNullOrEmpty(server.RevocationUrl) || token is null)
+            {
+                throw new TokenUnavailableException("There is nothing to revoke, or no revocation URL.", "");
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.Timeout);
+            HttpResponseMessage response;
+            try
+            {
+                using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token });
+                response = await httpClients.CreateClient(ManualOAuthClient.HttpClientName)
+                    .PostAsync(new Uri(Settings(server).Resolve(server.RevocationUrl)!), content, timeout.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                throw new TokenUnavailableException($"The revocation endpoint could not be reached: {ex.Message}", "Check the revocation URL and try again.", ex);
+            }
+
+            using (response)
+            {
+                var body = await response.Content.ReadAsStringAsync(ct);
+                // An already revoked or expired token is reported as invalid_token: it is gone either way.
+                if (!response.IsSuccessStatusCode && !body.Contains("invalid_token", StringComparison.Ordinal))
+                {
+                    throw new TokenUnavailableException($"The provider refused the revocation ({(int)response.StatusCode}).", "Try again later, or revoke the app's access in the account's security settings.");
+                }
+            }
+
+            server.AccessToken = null;
+            server.RefreshToken = null;
+            server.AccessTokenExpiresUtc = null;
+            server.TokenError = null;
+            server.TokenErrorUtc = null;
+            server.TokenNeedsAuthorization = true;
+            server.TokenVersion = Guid.NewGuid();
+            audit.Record(AuditAction.TokensRevoked, server.Id, server.Name, ["AccessToken", "RefreshToken"]);
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public static OAuthSettings Settings(MailServer server) => new(
+        server.OAuthProvider ?? OAuthProvider.Manual, server.Tenant, server.ClientId ?? "", server.ClientSecret,
+        server.AuthorizationUrl, server.TokenUrl ?? "", server.RevocationUrl, server.Scopes);
+
+    private bool IsFresh(DateTime? expiresUtc) => expiresUtc is null || expiresUtc.Value - time.GetUtcNow().UtcDateTime > RefreshBefore;
+
+    private async Task RecordFailureAsync(AppDbContext db, AuditLog audit, MailServer server, OAuthException ex, CancellationToken ct)
+    {
+        server.TokenError = $"{ex.Description} {Hint(ex)}".Trim();
+        server.TokenErrorUtc = time.GetUtcNow().UtcDateTime;
+        server.TokenNeedsAuthorization = ex.Error is "invalid_grant";
+        audit.Record(AuditAction.TokenRefreshFailed, server.Id, server.Name, detail: Truncate($"{ex.Error}: {ex.Description}", 500));
+        LogRefreshFailed(logger, server.Id, ex.Error);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The server changed meanwhile; its new state stands.
+        }
+    }
+
+    private static string Hint(OAuthException ex) => ex.Error == "invalid_grant"
+        ? "The refresh token is no longer accepted (revoked, expired, or the password changed): click Get Token on the server's form to sign in again."
+        : ex.Hint;
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed the OAuth tokens of mail server {ServerId} (refresh token rotated: {Rotated})")]
+    private static partial void LogRefreshed(ILogger logger, int serverId, bool rotated);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the OAuth tokens of mail server {ServerId} failed: {Error}")]
+    private static partial void LogRefreshFailed(ILogger logger, int serverId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail server {ServerId} changed while its tokens were refreshed; the refresh was discarded")]
+    private static partial void LogStaleRefresh(ILogger logger, int serverId);
+}
+
+/// <summary>No access token can be had; <see cref="Hint"/> says what to do.</summary>
+public sealed class TokenUnavailableException(string message, string hint, Exception? inner = null) : Exception(message, inner)
+{
+    public string Hint { get; } = hint;
+}
