@@ -89,6 +89,7 @@ class Settings:
         self.xoauth2 = set(args.accept_xoauth2 or [])
         self.fail_reply = normalise_reply(args.auth_fail_reply)
         self.rejected_rcpts = {a.lower() for a in (args.reject_rcpt or [])}
+        self.rejected_senders = {a.lower() for a in (args.reject_sender or [])}
 
     def current(self):
         basic = set(self.basic)
@@ -142,9 +143,15 @@ class Handler:
         return True
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.lower() in self.settings.rejected_senders:
+            reply = self.settings.args.reject_sender_reply
+            self.recorder.record("mail_from", server.conn_id, address=address, options=mail_options,
+                                 accepted=False, reply=reply)
+            return reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
-        self.recorder.record("mail_from", server.conn_id, address=address, options=mail_options)
+        self.recorder.record("mail_from", server.conn_id, address=address, options=mail_options,
+                             accepted=True)
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -349,6 +356,10 @@ def build_parser():
     p.add_argument("--reject-rcpt", action="append", metavar="ADDRESS",
                    help="answer RCPT TO for this address with --reject-rcpt-reply")
     p.add_argument("--reject-rcpt-reply", default="550 5.1.1 Recipient address rejected: User unknown")
+    p.add_argument("--reject-sender", action="append", metavar="ADDRESS",
+                   help="answer MAIL FROM for this address with --reject-sender-reply")
+    p.add_argument("--reject-sender-reply",
+                   default="550 5.7.60 SMTP; Client does not have permissions to send as this sender")
     p.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8")
     p.add_argument("--max-line-length", type=int, default=8192,
                    help="longest command line accepted (long OAuth tokens need more than 1000)")

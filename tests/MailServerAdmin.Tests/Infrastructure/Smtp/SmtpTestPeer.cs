@@ -51,6 +51,12 @@ public sealed class SmtpTestPeerOptions
     /// <summary>Addresses whose RCPT TO is answered with <c>550 5.1.1 ...</c>.</summary>
     public IReadOnlyList<string> RejectRecipients { get; init; } = [];
 
+    /// <summary>Addresses whose MAIL FROM is answered with <see cref="RejectSenderReply"/>.</summary>
+    public IReadOnlyList<string> RejectSenders { get; init; } = [];
+
+    /// <summary>The reply to a MAIL FROM of <see cref="RejectSenders"/>; null: Exchange Online's SendAs refusal.</summary>
+    public string? RejectSenderReply { get; init; }
+
     /// <summary>Offer SMTPUTF8.</summary>
     public bool SmtpUtf8 { get; init; }
 
@@ -329,7 +335,10 @@ public sealed class SmtpTestPeer : IAsyncDisposable
             [.. e.Data.GetProperty("rcpt_tos").EnumerateArray().Select(a => a.GetString() ?? "")],
             Convert.FromBase64String(e.GetString("data_b64") ?? "")))];
 
-    /// <summary>Every MAIL FROM with the RCPT TOs that followed it, including those never followed by DATA.</summary>
+    /// <summary>
+    /// Every accepted MAIL FROM with the RCPT TOs that followed it, including those never followed by DATA
+    /// (a refused MAIL FROM opens no envelope).
+    /// </summary>
     public IReadOnlyList<SmtpPeerEnvelope> Envelopes
     {
         get
@@ -348,9 +357,12 @@ public sealed class SmtpTestPeer : IAsyncDisposable
             {
                 switch (e.Kind)
                 {
-                    case "mail_from":
+                    case "mail_from" when e.GetBoolean("accepted"):
                         Close(e.Connection, hasData: false);
                         open[e.Connection] = (e.GetString("address") ?? "", []);
+                        break;
+                    case "mail_from":
+                        Close(e.Connection, hasData: false);
                         break;
                     case "rcpt_to" when open.TryGetValue(e.Connection, out var envelope):
                         envelope.To.Add(new SmtpPeerRecipient(e.GetString("address") ?? "", e.GetBoolean("accepted")));
@@ -526,6 +538,18 @@ public sealed class SmtpTestPeer : IAsyncDisposable
         {
             arguments.Add("--reject-rcpt");
             arguments.Add(address);
+        }
+
+        foreach (var address in options.RejectSenders)
+        {
+            arguments.Add("--reject-sender");
+            arguments.Add(address);
+        }
+
+        if (options.RejectSenderReply is { } reply)
+        {
+            arguments.Add("--reject-sender-reply");
+            arguments.Add(reply);
         }
 
         return arguments;
