@@ -1,0 +1,110 @@
+using MailServerAdmin.Tests.Infrastructure.Smtp;
+using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Sending;
+using Xunit.Abstractions;
+
+namespace MailServerAdmin.Tests.Sending;
+
+/// <summary>The login reaches a real SMTP server exactly as configured, with the right mechanism.</summary>
+public sealed class AuthenticationTests(ITestOutputHelper output)
+{
+    [SmtpPeerTheory]
+    [InlineData(new[] { "PLAIN", "LOGIN", "XOAUTH2" }, "PLAIN")]
+    [InlineData(new[] { "LOGIN", "XOAUTH2" }, "LOGIN")]
+    [InlineData(new[] { "PLAIN" }, "PLAIN")]
+    public async Task Basic_logs_in_with_PLAIN_or_LOGIN_and_the_server_gets_the_exact_credentials(string[] offered, string expected)
+    {
+        await using var peer = await SmtpTestPeer.StartAsync(new SmtpTestPeerOptions { Mechanisms = offered });
+        peer.AcceptBasic(Secrets.Login, Secrets.Password);
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.Basic()), "alice@example.com", null, CancellationToken.None);
+
+        output.WriteLine(result.Transcript);
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        var attempt = Assert.Single(peer.AuthAttempts);
+        Assert.Equal((expected, Secrets.Login, Secrets.Password, true), (attempt.Mechanism, attempt.User, attempt.Secret, attempt.Success));
+        var step = Assert.Single(result.Steps, s => s.Step == SmtpStep.Authenticate);
+        Assert.Equal(SmtpStepOutcome.Passed, step.Outcome);
+        Assert.Equal($"Logged in as {Secrets.Login} with {expected}.", step.Detail);
+    }
+
+    [SmtpPeerFact]
+    public async Task XOAuth2_sends_the_exact_user_and_token_even_a_long_one()
+    {
+        var token = "ya29." + new string('x', 1500) + "-" + Guid.NewGuid().ToString("N");
+        await using var peer = await SmtpTestPeer.StartAsync();
+        peer.AcceptXOAuth2(Secrets.OAuthUser, token);
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.OAuth(token)), "alice@example.com", null, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        var attempt = Assert.Single(peer.AuthAttempts);
+        Assert.Equal(("XOAUTH2", Secrets.OAuthUser, token, true), (attempt.Mechanism, attempt.User, attempt.Secret, attempt.Success));
+        Assert.Equal($"user={Secrets.OAuthUser}\u0001auth=Bearer {token}\u0001\u0001", attempt.SaslString);
+        Assert.Equal($"Logged in as {Secrets.OAuthUser} with XOAUTH2.", result.Steps.Single(s => s.Step == SmtpStep.Authenticate).Detail);
+        Secrets.AssertAbsent(result.Transcript, token: token);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_password_is_never_offered_to_a_server_that_only_takes_XOAuth2()
+    {
+        await using var peer = await SmtpTestPeer.StartAsync(new SmtpTestPeerOptions { Mechanisms = ["XOAUTH2"] });
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.Basic()), "alice@example.com", null, CancellationToken.None);
+
+        Assert.Equal(SmtpFailureKind.MechanismNotOffered, result.Failure?.Kind);
+        Assert.Equal(SmtpStep.Authenticate, result.Failure?.Step);
+        Assert.Contains("neither PLAIN nor LOGIN", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Contains("switch the authentication to OAuth", result.Failure?.Hint, StringComparison.Ordinal);
+        Assert.Empty(peer.AuthAttempts);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_token_is_never_offered_to_a_server_without_XOAuth2()
+    {
+        await using var peer = await SmtpTestPeer.StartAsync(new SmtpTestPeerOptions { Mechanisms = ["PLAIN", "LOGIN"] });
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.OAuth()), "alice@example.com", null, CancellationToken.None);
+
+        Assert.Equal(SmtpFailureKind.MechanismNotOffered, result.Failure?.Kind);
+        Assert.Contains("does not offer XOAUTH2", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Contains("LOGIN, PLAIN", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Empty(peer.AuthAttempts);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_server_without_AUTH_is_explained_with_the_TLS_hint_on_a_plain_connection()
+    {
+        await using var peer = await SmtpTestPeer.StartAsync(new SmtpTestPeerOptions { Mechanisms = [] });
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.Basic()), "alice@example.com", null, CancellationToken.None);
+
+        Assert.Equal(SmtpFailureKind.AuthenticationNotOffered, result.Failure?.Kind);
+        Assert.Contains("offers no login", result.Failure?.Message, StringComparison.Ordinal);
+        Assert.Contains("only once the connection is encrypted", result.Failure?.Hint, StringComparison.Ordinal);
+    }
+
+    [SmtpPeerFact]
+    public async Task Without_a_credential_the_login_is_skipped_and_the_check_passes()
+    {
+        await using var peer = await SmtpTestPeer.StartAsync();
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, null), "alice@example.com", null, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal(SmtpStepOutcome.Skipped, result.Steps.Single(s => s.Step == SmtpStep.Authenticate).Outcome);
+        Assert.Empty(peer.AuthAttempts);
+    }
+}
