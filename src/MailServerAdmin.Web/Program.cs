@@ -6,6 +6,7 @@ using MailServerAdmin.Web.Data;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Security;
+using MailServerAdmin.Web.Sending;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +18,8 @@ builder.Services.AddScoped<AuditLog>();
 builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 builder.Services.AddOAuth(builder.Configuration);
+builder.Services.AddSmtpSending(builder.Configuration);
+builder.Services.AddScoped<MailDelivery>();
 
 builder.Services.AddRazorPages();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();

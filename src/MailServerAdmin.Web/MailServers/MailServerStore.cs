@@ -72,6 +72,10 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             })
             .SingleOrDefaultAsync(ct);
 
+    /// <summary>The stored password, decrypted, for a connection to the server. Never for a page.</summary>
+    public Task<string?> GetPasswordAsync(int id, CancellationToken ct = default) =>
+        db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(s => s.Password).SingleOrDefaultAsync(ct);
+
     /// <summary>The stored client secret, decrypted, for a call to the provider. Never for a page.</summary>
     public Task<string?> GetClientSecretAsync(int id, CancellationToken ct = default) =>
         db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(s => s.ClientSecret).SingleOrDefaultAsync(ct);

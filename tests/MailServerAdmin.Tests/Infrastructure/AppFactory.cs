@@ -36,9 +36,25 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>The time limit of calls to a provider's token endpoint.</summary>
     public int OAuthTimeoutSeconds { get; init; } = 10;
 
+    /// <summary>More settings for this app.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>More service registrations, after the app's own.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
+
     public SqlLog Sql { get; } = new();
 
     private bool OwnsDirectory { get; set; } = true;
+
+    /// <summary>A second instance of the app on the same database and key directory (this one keeps running).</summary>
+    public AppFactory Sibling() => new(DataDirectory)
+    {
+        OAuthProviderUri = OAuthProviderUri,
+        OAuthTimeoutSeconds = OAuthTimeoutSeconds,
+        Settings = Settings,
+        ExtraServices = ExtraServices,
+        OwnsDirectory = false,
+    };
 
     /// <summary>Stops this app and starts it again on the same database and key directory.</summary>
     public AppFactory Restart()
@@ -60,6 +76,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting(AppDatabase.KeysDirectorySetting, KeysDirectory);
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         builder.UseSetting("OAuth:TimeoutSeconds", OAuthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The background refresh is driven by the tests themselves.
+        builder.UseSetting("OAuth:RefreshCheckMinutes", "0");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             if (OAuthProviderUri is { } provider)
@@ -71,6 +94,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(Sql));
             // Identity's real hasher, with fewer rounds: tests sign in often and do not measure hashing strength.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1_000);
+            ExtraServices?.Invoke(services);
         });
     }
 

@@ -59,8 +59,9 @@ public static class Browser
         this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]",
         string? button = null)
     {
-        var form = page.QuerySelector<IHtmlFormElement>(formSelector)
-            ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
+        // With a button, its own form is submitted, as in a browser.
+        var form = (button is null ? page.QuerySelector<IHtmlFormElement>(formSelector) : page.QuerySelector<IHtmlButtonElement>(button)?.Form)
+            ?? throw new InvalidOperationException($"No form '{button ?? formSelector}' on {page.Url}");
         var fields = FieldsOf(form);
         foreach (var (name, value) in values ?? new Dictionary<string, string?>())
         {
@@ -80,9 +81,10 @@ public static class Browser
     }
 
     public static async Task<IHtmlDocument> SubmitAndReadAsync(
-        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]",
+        string? button = null)
     {
-        using var response = await client.FollowAsync(await client.SubmitAsync(page, values, formSelector));
+        using var response = await client.FollowAsync(await client.SubmitAsync(page, values, formSelector, button));
         Assert.True(response.IsSuccessStatusCode, $"POST answered {(int)response.StatusCode}");
         return await response.ReadPageAsync();
     }

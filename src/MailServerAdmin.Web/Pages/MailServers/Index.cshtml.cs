@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class IndexModel(MailServerStore store) : PageModel
+public sealed class IndexModel(MailServerStore store, TimeProvider time) : PageModel
 {
     public const int PageSize = 25;
 
@@ -13,6 +13,8 @@ public sealed class IndexModel(MailServerStore store) : PageModel
     public string? Search { get; private set; }
 
     public bool AnyServer { get; private set; }
+
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public bool AnyDefault { get; private set; }
 

@@ -1,6 +1,8 @@
 using FluentValidation;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Sending;
+using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -23,6 +25,14 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
     [TempData]
     public string? WarningMessage { get; set; }
+
+    /// <summary>Where "Send test message" sends to.</summary>
+    [BindProperty]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Send a test message to")]
+    public string? TestRecipient { get; set => field = value?.Trim(); }
+
+    /// <summary>The result of Test connection or Send test message, shown above the form.</summary>
+    public SmtpOutcome? Outcome { get; private set; }
 
     /// <summary>The redirect URI to register at the provider.</summary>
     public string RedirectUri => services.RedirectUris.Callback;
@@ -70,6 +80,46 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         var flow = new FormFlow(ServerId, Strip(Input), typedSecret, Input.Draft?.Tokens, start.CodeVerifier, redirectUri);
         await services.Flows.SaveAsync(OAuthFlowKind.Authorization, state, flow, ct);
         return Redirect(start.Url.AbsoluteUri);
+    }
+
+    /// <summary>Test connection with the form's current, unsaved values.</summary>
+    public async Task<IActionResult> OnPostTestConnectionAsync(CancellationToken ct)
+    {
+        if (!await PrepareAsync(ct))
+        {
+            return NotFoundRedirect();
+        }
+
+        var endpoint = await FormEndpointAsync("Connection test", ct);
+        if (endpoint is not null)
+        {
+            Outcome = SmtpOutcome.From(await services.Tester.TestAsync(endpoint, Input.SenderEmail!, null, ct));
+        }
+
+        return await PageAsync(ct);
+    }
+
+    /// <summary>Sends a real message with the form's current values, through the application's sending code.</summary>
+    public async Task<IActionResult> OnPostSendTestMessageAsync(CancellationToken ct)
+    {
+        if (!await PrepareAsync(ct))
+        {
+            return NotFoundRedirect();
+        }
+
+        if (!Mailbox.IsValid(TestRecipient))
+        {
+            ModelState.AddModelError(nameof(TestRecipient), "Enter the address to send the test message to.");
+        }
+
+        var endpoint = await FormEndpointAsync("Test message", ct);
+        if (endpoint is not null && ModelState.IsValid)
+        {
+            var message = TestMessage.Create(Input.Name ?? "this server", Input.SenderName, Input.SenderEmail!, TestRecipient!, services.Time);
+            Outcome = SmtpOutcome.From(await services.Sender.SendAsync(endpoint, message, ct), TestRecipient!);
+        }
+
+        return await PageAsync(ct);
     }
 
     /// <summary>Loads the stored server and the draft this form continues; false when the server is gone.</summary>
@@ -148,6 +198,73 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         return RedirectToPage("Index");
     }
 
+    /// <summary>
+    /// The endpoint of the form as it is now. A stored secret is used only where it is allowed to go; what is missing
+    /// is said beside the field.
+    /// </summary>
+    private async Task<SmtpEndpoint?> FormEndpointAsync(string title, CancellationToken ct)
+    {
+        var host = HostName.Normalize(Input.Host);
+        if (host is null)
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Host)}", "Enter a host name such as smtp.example.com, or an IPv4 or IPv6 address.");
+        }
+
+        if (Input.Port is not (>= 1 and <= 65535))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Port)}", "The port must be a number from 1 to 65535.");
+        }
+
+        if (!Mailbox.IsValid(Input.SenderEmail))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.SenderEmail)}", "Enter an e-mail address such as mail@example.com.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            return null;
+        }
+
+        SmtpCredential? credential = null;
+        if (Input.IsOAuth)
+        {
+            string? token = Input.Draft?.Tokens?.AccessToken ?? NullIfEmpty(Input.TypedAccessToken);
+            try
+            {
+                token ??= Input.StoredTokensKept && Input.StoredOAuth!.HasAccessToken ? await services.Tokens.GetAccessTokenAsync(ServerId!.Value, ct) : null;
+            }
+            catch (TokenUnavailableException ex)
+            {
+                Outcome = SmtpOutcome.Refused(title, ex.Message, ex.Hint);
+                return null;
+            }
+
+            if (token is null || string.IsNullOrEmpty(Input.UserName))
+            {
+                Outcome = SmtpOutcome.Refused(title, "There is no access token (or no user name) to sign in with.", "Click Get Token first, and fill in the user name.");
+                return null;
+            }
+
+            credential = new OAuth2Credential(Input.UserName, token);
+        }
+        else if (Input.RequiresAuthentication)
+        {
+            var password = NullIfEmpty(Input.Password)
+                ?? (Input.HasStoredPassword && !Input.ClearPassword && !Input.MovesStoredPassword ? await services.Store.GetPasswordAsync(ServerId!.Value, ct) : null);
+            if (password is null || string.IsNullOrEmpty(Input.EffectiveLogin))
+            {
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Password)}", Input.MovesStoredPassword
+                    ? "You changed the server, port or security: type the password again to confirm it may be sent there."
+                    : "Enter the login and password to test with.");
+                return null;
+            }
+
+            credential = new BasicCredential(Input.EffectiveLogin, password);
+        }
+
+        return new SmtpEndpoint(host!, Input.Port!.Value, Input.Security, credential);
+    }
+
     private async Task<string?> StoredClientSecretAsync(CancellationToken ct) =>
         ServerId is { } id && Input.UsesStoredClientSecret ? await services.Store.GetClientSecretAsync(id, ct) : null;
 
@@ -175,8 +292,17 @@ public sealed class MailServerFormServices(
     OAuthFlowStore flows,
     OAuthClients clients,
     RedirectUris redirectUris,
+    TokenKeeper tokens,
+    SmtpConnectionTester tester,
+    SmtpMailSender sender,
     TimeProvider time)
 {
+    public TokenKeeper Tokens => tokens;
+
+    public SmtpConnectionTester Tester => tester;
+
+    public SmtpMailSender Sender => sender;
+
     public MailServerStore Store => store;
 
     public IValidator<MailServerInput> Validator => validator;

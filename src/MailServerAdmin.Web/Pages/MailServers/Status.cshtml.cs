@@ -1,0 +1,103 @@
+using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Sending;
+using MailServerAdmin.Web.Validation;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MailServerAdmin.Web.Pages.MailServers;
+
+/// <summary>A saved server at work: its token health, a connection test, a test message, refresh and revoke.</summary>
+public sealed class StatusModel(MailServerStore store, MailDelivery delivery, TokenKeeper tokens, TimeProvider time) : PageModel
+{
+    public MailServerDetails Server { get; private set; } = null!;
+
+    public SmtpOutcome? Outcome { get; private set; }
+
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    [BindProperty]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Send a test message to")]
+    public string? TestRecipient { get; set => field = value?.Trim(); }
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    [TempData]
+    public string? ErrorMessage { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostTestAsync(int id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        Outcome = SmtpOutcome.From(await delivery.TestAsync(id, null, ct));
+        await LoadAsync(id, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSendAsync(int id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        if (!Mailbox.IsValid(TestRecipient))
+        {
+            ModelState.AddModelError(nameof(TestRecipient), "Enter the address to send the test message to.");
+            return Page();
+        }
+
+        var message = TestMessage.Create(Server.Name, Server.SenderName, Server.SenderEmail, TestRecipient!, time);
+        Outcome = SmtpOutcome.From(await delivery.SendAsync(message, Server.Name, ct), TestRecipient!);
+        await LoadAsync(id, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRefreshAsync(int id, CancellationToken ct)
+    {
+        try
+        {
+            await tokens.RefreshAsync(id, force: true, ct);
+            StatusMessage = "The tokens were refreshed.";
+        }
+        catch (TokenUnavailableException ex)
+        {
+            ErrorMessage = $"{ex.Message} {ex.Hint}";
+        }
+
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(int id, CancellationToken ct)
+    {
+        try
+        {
+            await tokens.RevokeAsync(id, ct);
+            StatusMessage = "The provider revoked the tokens and they were cleared. Click Get Token on the form to sign in again.";
+        }
+        catch (TokenUnavailableException ex)
+        {
+            ErrorMessage = $"{ex.Message} {ex.Hint}";
+        }
+
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<bool> LoadAsync(int id, CancellationToken ct)
+    {
+        var server = await store.GetDetailsAsync(id, ct);
+        if (server is null)
+        {
+            return false;
+        }
+
+        Server = server;
+        return true;
+    }
+}

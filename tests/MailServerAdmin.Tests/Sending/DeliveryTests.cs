@@ -1,0 +1,151 @@
+using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Tests.Infrastructure.Delivery;
+using MailServerAdmin.Tests.Infrastructure.OAuth;
+using MailServerAdmin.Tests.Infrastructure.Smtp;
+using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Sending;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace MailServerAdmin.Tests.Sending;
+
+/// <summary>The application's sending service and the tokens behind it, over real SMTP and a real OAuth provider.</summary>
+public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<DeliveryFixture>
+{
+    private AppFactory App => delivery.App;
+
+    private TestOAuthProvider Provider => delivery.Provider;
+
+    [SmtpPeerFact]
+    public async Task The_application_sends_through_the_default_server_with_its_sender()
+    {
+        var client = await App.CreateBrowserAsync();
+        var name = $"Default {Guid.NewGuid():N}";
+        await client.CreateServerAsync(delivery.BasicValues(name).With("Input.IsDefault", "true"));
+        var recipient = $"{Guid.NewGuid():N}@example.net";
+
+        var result = await SendAsync(new MimeMessage
+        {
+            To = { MailboxAddress.Parse(recipient) },
+            Subject = "Invoice 42",
+            Body = new TextPart("plain") { Text = "Your invoice is attached." },
+        });
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        var arrived = delivery.Peer.Messages.Single(m => m.RcptTos.Contains(recipient)).ToMimeMessage();
+        Assert.Equal("\"Example Robot\" <noreply@example.com>", arrived.From.ToString());
+        Assert.Equal("Your invoice is attached.", arrived.TextBody?.Trim());
+    }
+
+    [SmtpPeerFact]
+    public async Task Twenty_simultaneous_sends_with_an_expiring_token_make_one_token_request()
+    {
+        var name = $"Busy {Guid.NewGuid():N}";
+        var id = await delivery.CreateOAuthServerAsync(name);
+        var before = await StoredAsync(id);
+        await delivery.ExpireSoonAsync(id, TimeSpan.FromMinutes(2));
+        var refreshesBefore = Provider.TokenRequests.Count(r => r.GrantType == "refresh_token");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => SendAsync(
+            new MimeMessage { To = { MailboxAddress.Parse($"r{i}@example.net") }, Subject = $"Busy {i}", Body = new TextPart("plain") { Text = "x" } },
+            name)));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Failure?.Message));
+        Assert.Equal(refreshesBefore + 1, Provider.TokenRequests.Count(r => r.GrantType == "refresh_token"));
+        var after = await StoredAsync(id);
+        Assert.NotEqual(before.AccessToken, after.AccessToken);
+        Assert.True(after.AccessTokenExpiresUtc > DateTime.UtcNow.AddMinutes(50));
+        Assert.Equal(20, delivery.Peer.AuthAttempts.Count(a => a.Success && a.Secret == after.AccessToken));
+    }
+
+    [SmtpPeerFact]
+    public async Task A_rotated_refresh_token_is_stored()
+    {
+        var id = await delivery.CreateOAuthServerAsync($"Rotating {Guid.NewGuid():N}");
+        var before = await StoredAsync(id);
+
+        await KeeperRefreshAsync(id);
+
+        var after = await StoredAsync(id);
+        var issued = Provider.TokenRequests.Last(r => r.GrantType == "refresh_token" && r.Outcome == "ok");
+        Assert.Equal(before.RefreshToken, issued["refresh_token"]);
+        Assert.Equal(issued.IssuedRefreshToken, after.RefreshToken);
+        Assert.NotEqual(before.RefreshToken, after.RefreshToken);
+        Assert.Equal(issued.IssuedAccessToken, after.AccessToken);
+        Assert.NotNull(after.TokensRefreshedUtc);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_refresh_answer_without_a_refresh_token_keeps_the_stored_one()
+    {
+        var id = await delivery.CreateOAuthServerAsync($"Keeping {Guid.NewGuid():N}");
+        var before = await StoredAsync(id);
+        Provider.Options.RefreshTokenBehavior = TestRefreshTokenBehavior.Omit;
+        try
+        {
+            await KeeperRefreshAsync(id);
+        }
+        finally
+        {
+            Provider.Options.RefreshTokenBehavior = TestRefreshTokenBehavior.Rotate;
+        }
+
+        var after = await StoredAsync(id);
+        Assert.Null(Provider.TokenRequests.Last(r => r.GrantType == "refresh_token").IssuedRefreshToken);
+        Assert.Equal(before.RefreshToken, after.RefreshToken);
+        Assert.NotEqual(before.AccessToken, after.AccessToken);
+    }
+
+    [SmtpPeerFact]
+    public async Task The_background_job_refreshes_tokens_that_expire_soon_or_have_not_been_used_for_a_week()
+    {
+        var soon = await delivery.CreateOAuthServerAsync($"Soon {Guid.NewGuid():N}");
+        var idle = await delivery.CreateOAuthServerAsync($"Idle {Guid.NewGuid():N}");
+        var fresh = await delivery.CreateOAuthServerAsync($"Fresh {Guid.NewGuid():N}");
+        await delivery.ExpireSoonAsync(soon, TimeSpan.FromMinutes(8));
+        await App.WithDbAsync(db => db.MailServers.Where(s => s.Id == idle)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.TokensObtainedUtc, DateTime.UtcNow.AddDays(-8))));
+        var before = await Task.WhenAll(new[] { soon, idle, fresh }.Select(StoredAsync));
+
+        await App.Services.GetRequiredService<TokenRefreshWorker>().RefreshDueAsync(CancellationToken.None);
+
+        var after = await Task.WhenAll(new[] { soon, idle, fresh }.Select(StoredAsync));
+        Assert.NotEqual(before[0].AccessToken, after[0].AccessToken);
+        Assert.NotEqual(before[1].RefreshToken, after[1].RefreshToken);
+        Assert.Equal(before[2].AccessToken, after[2].AccessToken);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_stale_refresh_from_another_instance_does_not_overwrite_newer_tokens()
+    {
+        var id = await delivery.CreateOAuthServerAsync($"Two instances {Guid.NewGuid():N}");
+        using var other = App.Sibling();
+        _ = other.Services;
+
+        // This instance's refresh is held at the provider while the other instance refreshes and stores.
+        Provider.DelayNextTokenRequest(TimeSpan.FromSeconds(1.5));
+        var slow = App.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
+        await Task.Delay(300);
+        var newer = await other.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
+        var stored = await StoredAsync(id);
+        Assert.Equal(newer, stored.AccessToken);
+
+        // The stale refresh is discarded, and its caller gets the newer token.
+        Assert.Equal(newer, await slow);
+        var after = await StoredAsync(id);
+        Assert.Equal(stored.AccessToken, after.AccessToken);
+        Assert.Equal(stored.RefreshToken, after.RefreshToken);
+    }
+
+    private async Task<SmtpSendResult> SendAsync(MimeMessage message, string? serverName = null)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<MailDelivery>().SendAsync(message, serverName);
+    }
+
+    private Task<string> KeeperRefreshAsync(int id) => App.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
+
+    private Task<MailServerAdmin.Web.MailServers.MailServer> StoredAsync(int id) =>
+        App.WithDbAsync(db => db.MailServers.AsNoTracking().SingleAsync(s => s.Id == id));
+}
