@@ -1,25 +1,17 @@
 using FluentValidation;
 using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
 using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Security;
 using MailServerAdmin.Web.Sending;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddAppDatabase();
+builder.AddMailDelivery();
 builder.AddAdminAccess();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddHttpContextAccessor();
-builder.Services.AddScoped<AuditLog>();
 builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
-builder.Services.AddOAuth(builder.Configuration);
-builder.Services.AddSmtpSending(builder.Configuration);
-builder.Services.AddScoped<MailDelivery>();
 
 builder.Services.AddRazorPages();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();

@@ -13,7 +13,7 @@ public static class AppDatabase
     public const string DefaultKeysDirectory = "App_Data/keys";
 
     /// <summary>Registers the SQLite database and a Data Protection key ring kept in a directory apart from it.</summary>
-    public static void AddAppDatabase(this WebApplicationBuilder builder)
+    public static void AddAppDatabase(this IHostApplicationBuilder builder)
     {
         var contentRoot = builder.Environment.ContentRootPath;
         var connectionString = ResolveSqlite(

@@ -69,7 +69,6 @@ public static class AdminAccess
             options.IncludeSubDomains = true;
         });
 
-        services.AddScoped<CurrentAdministrator>();
         services.AddScoped<AdministratorService>();
         services.AddSingleton<SetupCode>();
     }
