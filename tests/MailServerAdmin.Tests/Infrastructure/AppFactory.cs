@@ -36,6 +36,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>The time limit of calls to a provider's token endpoint.</summary>
     public int OAuthTimeoutSeconds { get; init; } = 10;
 
+    /// <summary>"Testing" behaves as production (HTTPS only); "Development" serves plain HTTP, as a browser test on a real port needs.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
     /// <summary>More settings for this app.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
@@ -53,6 +56,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         OAuthTimeoutSeconds = OAuthTimeoutSeconds,
         Settings = Settings,
         ExtraServices = ExtraServices,
+        EnvironmentName = EnvironmentName,
         OwnsDirectory = false,
     };
 
@@ -66,8 +70,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("https_port", "443");
+        builder.UseEnvironment(EnvironmentName);
+        if (EnvironmentName != "Development")
+        {
+            builder.UseSetting("https_port", "443");
+        }
+
         // Every log line at every level is kept in memory (and not printed), so tests can look for secrets in it.
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Information");
