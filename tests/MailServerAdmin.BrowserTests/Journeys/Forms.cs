@@ -21,6 +21,9 @@ internal static class Forms
         await page.GetByLabel("Provider", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = provider });
     }
 
+    /// <summary>The success message at the top of a page.</summary>
+    public static ILocator Status(IPage page) => page.Locator(".alert-success[role=status]");
+
     public static Task SaveAsync(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
 
     public static ILocator Row(IPage page, string name) =>

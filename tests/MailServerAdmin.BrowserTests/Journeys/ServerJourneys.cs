@@ -21,7 +21,7 @@ public sealed class ServerJourneys(LiveApp live)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Pa55word!");
         await Forms.SaveAsync(page);
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Mail server '{first}' created.");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"Mail server '{first}' created.");
         await Assertions.Expect(Forms.Row(page, first).GetByTestId("default-badge")).ToBeVisibleAsync();
 
         // Edit.
@@ -29,7 +29,7 @@ public sealed class ServerJourneys(LiveApp live)
         await Assertions.Expect(page.GetByTestId("password-stored")).ToBeVisibleAsync();
         await page.GetByLabel("Sender's display name").FillAsync("Renamed Robot");
         await Forms.SaveAsync(page);
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Mail server '{first}' saved.");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"Mail server '{first}' saved.");
         await Assertions.Expect(Forms.Row(page, first)).ToContainTextAsync("Renamed Robot <noreply@example.com>");
 
         // Another server, then make it the default: the first loses it.
@@ -38,7 +38,7 @@ public sealed class ServerJourneys(LiveApp live)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Pa55word!");
         await Forms.SaveAsync(page);
         await Forms.Row(page, second).GetByRole(AriaRole.Button, new() { Name = $"Make {second} the default" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"'{second}' is now the default server; '{first}' is no longer the default.");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"'{second}' is now the default server; '{first}' is no longer the default.");
         await Assertions.Expect(Forms.Row(page, second).GetByTestId("default-badge")).ToBeVisibleAsync();
         await Assertions.Expect(Forms.Row(page, first).GetByTestId("default-badge")).ToHaveCountAsync(0);
         await LiveApp.ScreenshotAsync(page, "list");
@@ -48,12 +48,12 @@ public sealed class ServerJourneys(LiveApp live)
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync($"Delete mail server “{first}”?");
         await LiveApp.ScreenshotAsync(page, "delete");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Mail server '{first}' deleted.");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"Mail server '{first}' deleted.");
         await Assertions.Expect(Forms.Row(page, first)).ToHaveCountAsync(0);
 
         // The status message is gone on the next page.
         await page.ReloadAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveCountAsync(0);
+        await Assertions.Expect(Forms.Status(page)).ToHaveCountAsync(0);
     }
 
     [BrowserFact]
@@ -118,7 +118,7 @@ public sealed class ServerJourneys(LiveApp live)
         await Forms.FillBasicDataAsync(page, name, host: string.Join('.', Enumerable.Repeat("averyveryverylonglabel", 9)) + ".example.com");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Pa55word!");
         await Forms.SaveAsync(page);
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("created");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync("created");
 
         await page.WaitForLoadStateAsync(LoadState.Load);
         foreach (var width in new[] { 1280, 390 })
@@ -188,7 +188,7 @@ public sealed class ServerJourneys(LiveApp live)
         await TabToAsync(page, "button:text('Save')");
         await page.Keyboard.PressAsync("Enter");
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Mail server '{name}' created.");
+        await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"Mail server '{name}' created.");
     }
 
     [BrowserFact]
