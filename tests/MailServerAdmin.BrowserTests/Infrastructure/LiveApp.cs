@@ -96,12 +96,22 @@ public sealed class LiveApp : IAsyncLifetime
         }
     }
 
+    /// <summary>Another app on its own port and its own, empty database (no administrator yet).</summary>
+    public static (AppFactory App, Uri BaseUri) StartEmptyApp()
+    {
+        var app = new AppFactory { EnvironmentName = "Development" };
+        app.UseKestrel(0);
+        app.StartServer();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
     /// <summary>A fresh browser context (its own cookies) and page, in the given language.</summary>
-    public async Task<IPage> NewPageAsync(string locale = "en-US")
+    public async Task<IPage> NewPageAsync(string locale = "en-US", Uri? baseUri = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseUri.ToString(),
+            BaseURL = (baseUri ?? BaseUri).ToString(),
             Locale = locale,
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });

@@ -37,7 +37,7 @@ public sealed class ServerJourneys(LiveApp live)
         await Forms.FillBasicDataAsync(page, second);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Pa55word!");
         await Forms.SaveAsync(page);
-        await Forms.Row(page, second).GetByRole(AriaRole.Button, new() { Name = $"Make {second} the default" }).ClickAsync();
+        await Forms.Row(page, second).GetByRole(AriaRole.Button, new() { Name = $"Make default: {second}" }).ClickAsync();
         await Assertions.Expect(Forms.Status(page)).ToContainTextAsync($"'{second}' is now the default server; '{first}' is no longer the default.");
         await Assertions.Expect(Forms.Row(page, second).GetByTestId("default-badge")).ToBeVisibleAsync();
         await Assertions.Expect(Forms.Row(page, first).GetByTestId("default-badge")).ToHaveCountAsync(0);
