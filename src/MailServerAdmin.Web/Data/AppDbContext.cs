@@ -21,6 +21,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataPr
 
     internal IDataProtector SecretProtector { get; } = dataProtection.CreateProtector(SecretsPurpose);
 
+    /// <summary>One per app: the model (with its converters) is built once per provider, not per context.</summary>
+    internal IDataProtectionProvider DataProtection { get; } = dataProtection;
+
     public DbSet<MailServer> MailServers => Set<MailServer>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -46,7 +49,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, IDataPr
     private sealed class ProtectorModelCacheKeyFactory : IModelCacheKeyFactory
     {
         public object Create(DbContext context, bool designTime) => context is AppDbContext app
-            ? (context.GetType(), app.SecretProtector, designTime)
+            ? (context.GetType(), app.DataProtection, designTime)
             : (context.GetType(), designTime);
     }
 }
