@@ -135,6 +135,31 @@ public sealed class GetTokenTests(OAuthFixture oauth) : IClassFixture<OAuthFixtu
     }
 
     [Fact]
+    public async Task Signing_in_with_another_mailbox_than_the_user_name_and_sender_is_pointed_out()
+    {
+        var client = await oauth.BrowserAsync();
+        var form = await client.GetPageAsync("/MailServers/Create");
+        var values = oauth.Google($"Mismatch {Guid.NewGuid():N}").With("Input.UserName", "mailbox@example.com").With("Input.SenderEmail", "sender@example.com");
+
+        var (page, _) = await oauth.ConsentAndReturnAsync(client, await OAuthFixture.GetTokenAsync(client, form, values));
+
+        var warning = page.QuerySelector("[data-testid=warning-message]")!.TextContent;
+        Assert.Contains("You signed in as user@example.test, but the user name is mailbox@example.com and the sender is sender@example.com.", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_in_with_the_user_names_mailbox_gives_no_warning()
+    {
+        var client = await oauth.BrowserAsync();
+        var form = await client.GetPageAsync("/MailServers/Create");
+
+        var (page, _) = await oauth.ConsentAndReturnAsync(client, await OAuthFixture.GetTokenAsync(client, form, oauth.Google($"Match {Guid.NewGuid():N}")));
+
+        Assert.Contains("Tokens obtained", page.StatusMessage(), StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[data-testid=warning-message]"));
+    }
+
+    [Fact]
     public async Task An_unknown_state_gets_an_error_page_and_changes_nothing()
     {
         var client = await oauth.BrowserAsync();
