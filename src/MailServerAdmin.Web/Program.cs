@@ -2,6 +2,7 @@ using FluentValidation;
 using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.Security;
 using MailServerAdmin.Web.Sending;
@@ -13,7 +14,8 @@ builder.AddAdminAccess();
 builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 
-builder.Services.AddRazorPages();
+builder.Services.AddAppLocalization();
+builder.Services.AddRazorPages().AddAppDataAnnotationsLocalization();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
 
@@ -32,6 +34,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePages();
 app.UseCookiePolicy();
+app.UseRequestLocalization();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,0 +1,82 @@
+using System.Globalization;
+using MailServerAdmin.Web.Resources;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace MailServerAdmin.Web.Localization;
+
+/// <summary>
+/// The languages of the app: English (the default), Spanish and Brazilian Portuguese. The language is the one chosen
+/// with the picker (kept in the standard culture cookie), else the browser's Accept-Language, else English.
+/// </summary>
+public static class AppLocalization
+{
+    public const string DefaultCulture = "en";
+
+    /// <summary>The supported cultures, in the order the picker lists them.</summary>
+    public static readonly IReadOnlyList<string> Cultures = [DefaultCulture, "es", "pt-BR"];
+
+    /// <summary>How long the picker's choice is remembered.</summary>
+    public static readonly TimeSpan CookieLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>The supported culture named <paramref name="name"/> (ignoring case), or null.</summary>
+    public static string? Supported(string? name) =>
+        Cultures.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
+
+    public static IServiceCollection AddAppLocalization(this IServiceCollection services)
+    {
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            var cultures = Cultures.Select(CultureInfo.GetCultureInfo).ToList();
+            options.DefaultRequestCulture = new RequestCulture(DefaultCulture);
+            options.SupportedCultures = cultures;
+            options.SupportedUICultures = cultures;
+            options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            options.ApplyCurrentCultureToResponseHeaders = true;
+        });
+        services.AddOptions<MvcOptions>()
+            .Configure<IStringLocalizer<SharedResource>>((options, localizer) => LocalizeModelBinding(options.ModelBindingMessageProvider, localizer));
+        return services;
+    }
+
+    /// <summary>Display names (<c>[Display(Name = "key")]</c>) are resource keys of <see cref="SharedResource"/>.</summary>
+    public static IMvcBuilder AddAppDataAnnotationsLocalization(this IMvcBuilder builder) =>
+        builder.AddDataAnnotationsLocalization(options =>
+            options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+
+    /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
+    public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Cookies.Append(
+            CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+            new CookieOptions
+            {
+                Expires = now.Add(CookieLifetime),
+                IsEssential = true,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = response.HttpContext.Request.IsHttps,
+                Path = "/",
+            });
+    }
+
+    /// <summary>Messages of model binding ("The value 'x' is not valid for Port.") in the request's language.</summary>
+    private static void LocalizeModelBinding(Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.DefaultModelBindingMessageProvider messages, IStringLocalizer localizer)
+    {
+        messages.SetAttemptedValueIsInvalidAccessor((value, field) => localizer["Binding_AttemptedValueIsInvalid", value, field]);
+        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => localizer["Binding_NonPropertyAttemptedValueIsInvalid", value]);
+        messages.SetValueIsInvalidAccessor(value => localizer["Binding_ValueIsInvalid", value]);
+        messages.SetValueMustNotBeNullAccessor(value => localizer["Binding_ValueIsInvalid", value]);
+        messages.SetValueMustBeANumberAccessor(field => localizer["Binding_ValueMustBeANumber", field]);
+        messages.SetNonPropertyValueMustBeANumberAccessor(() => localizer["Binding_NonPropertyValueMustBeANumber"]);
+        messages.SetMissingBindRequiredValueAccessor(field => localizer["Binding_MissingBindRequiredValue", field]);
+        messages.SetMissingKeyOrValueAccessor(() => localizer["Binding_MissingKeyOrValue"]);
+        messages.SetMissingRequestBodyRequiredValueAccessor(() => localizer["Binding_MissingRequestBody"]);
+        messages.SetUnknownValueIsInvalidAccessor(field => localizer["Binding_UnknownValueIsInvalid", field]);
+        messages.SetNonPropertyUnknownValueIsInvalidAccessor(() => localizer["Binding_NonPropertyUnknownValueIsInvalid"]);
+    }
+}
