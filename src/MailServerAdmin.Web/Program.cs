@@ -15,7 +15,7 @@ builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 
 builder.Services.AddAppLocalization();
-builder.Services.AddRazorPages().AddAppDataAnnotationsLocalization();
+builder.Services.AddRazorPages().AddAppLocalization();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
 
@@ -42,6 +42,7 @@ app.UseAuthorization();
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapGet("/", () => Results.Redirect("/MailServers"));
+app.MapCulturePicker();
 
 await app.RunAsync();
 

@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.WebEncoders;
 
 namespace MailServerAdmin.Web.Localization;
 
@@ -13,6 +16,9 @@ namespace MailServerAdmin.Web.Localization;
 public static class AppLocalization
 {
     public const string DefaultCulture = "en";
+
+    /// <summary>Where the language picker's form goes.</summary>
+    public const string PickerPath = "/culture";
 
     /// <summary>The supported cultures, in the order the picker lists them.</summary>
     public static readonly IReadOnlyList<string> Cultures = [DefaultCulture, "es", "pt-BR"];
@@ -36,15 +42,38 @@ public static class AppLocalization
             options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
             options.ApplyCurrentCultureToResponseHeaders = true;
         });
+        // Accented letters and typographic quotes are written as they are, not as character references.
+        services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddOptions<MvcOptions>()
             .Configure<IStringLocalizer<SharedResource>>((options, localizer) => LocalizeModelBinding(options.ModelBindingMessageProvider, localizer));
         return services;
     }
 
-    /// <summary>Display names (<c>[Display(Name = "key")]</c>) are resource keys of <see cref="SharedResource"/>.</summary>
-    public static IMvcBuilder AddAppDataAnnotationsLocalization(this IMvcBuilder builder) =>
-        builder.AddDataAnnotationsLocalization(options =>
-            options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+    /// <summary>
+    /// Views get <c>IHtmlLocalizer&lt;SharedResource&gt;</c> (texts with inline markup); display names
+    /// (<c>[Display(Name = "key")]</c>) are resource keys of <see cref="SharedResource"/>.
+    /// </summary>
+    public static IMvcBuilder AddAppLocalization(this IMvcBuilder builder) =>
+        builder.AddViewLocalization()
+            .AddDataAnnotationsLocalization(options =>
+                options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+
+    /// <summary>
+    /// The language picker's target: <c>GET /culture?culture=es&amp;returnUrl=/MailServers</c> remembers a supported
+    /// language and goes back to the page (a local URL only). Anonymous, so that the sign-in page has the picker too;
+    /// a GET form, so that it works without script and needs no antiforgery token (it changes nothing but the language).
+    /// </summary>
+    public static IEndpointConventionBuilder MapCulturePicker(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet(PickerPath, (string? culture, string? returnUrl, HttpContext context, TimeProvider time) =>
+            {
+                if (Supported(culture) is { } supported)
+                {
+                    context.Response.RememberCulture(supported, time.GetUtcNow());
+                }
+
+                return Results.LocalRedirect(IsLocalUrl(returnUrl) ? returnUrl! : "/");
+            })
+            .AllowAnonymous();
 
     /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
     public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)
@@ -63,6 +92,13 @@ public static class AppLocalization
                 Path = "/",
             });
     }
+
+    /// <summary>A path on this site ("/x", not "//host" or "/\\host"), as <c>IUrlHelper.IsLocalUrl</c> decides.</summary>
+    private static bool IsLocalUrl(string? url) =>
+        !string.IsNullOrEmpty(url)
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
 
     /// <summary>Messages of model binding ("The value 'x' is not valid for Port.") in the request's language.</summary>
     private static void LocalizeModelBinding(Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.DefaultModelBindingMessageProvider messages, IStringLocalizer localizer)
