@@ -1,5 +1,6 @@
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.AspNetCore.Identity;
@@ -30,6 +31,7 @@ public static class AdminAccess
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddSignInManager()
+            .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddEntityFrameworkStores<AppDbContext>();
 
         services.ConfigureApplicationCookie(options =>
