@@ -4,6 +4,7 @@ using System.Text.Unicode;
 using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.DataAnnotations;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.WebEncoders;
 
@@ -26,6 +27,21 @@ public static class AppLocalization
     /// <summary>How long the picker's choice is remembered.</summary>
     public static readonly TimeSpan CookieLifetime = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// A supported culture as the app formats with it. Spanish dates are written dd/MM/yyyy on every platform (ICU, on
+    /// Linux, would write d/M/yyyy; Windows writes dd/MM/yyyy).
+    /// </summary>
+    public static CultureInfo Culture(string name)
+    {
+        var culture = new CultureInfo(name, useUserOverride: false);
+        if (culture.TwoLetterISOLanguageName == "es")
+        {
+            culture.DateTimeFormat.ShortDatePattern = "dd/MM/yyyy";
+        }
+
+        return CultureInfo.ReadOnly(culture);
+    }
+
     /// <summary>The supported culture named <paramref name="name"/> (ignoring case), or null.</summary>
     public static string? Supported(string? name) =>
         Cultures.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
@@ -35,7 +51,7 @@ public static class AppLocalization
         services.AddLocalization();
         services.Configure<RequestLocalizationOptions>(options =>
         {
-            var cultures = Cultures.Select(CultureInfo.GetCultureInfo).ToList();
+            var cultures = Cultures.Select(Culture).ToList();
             options.DefaultRequestCulture = new RequestCulture(DefaultCulture);
             options.SupportedCultures = cultures;
             options.SupportedUICultures = cultures;
@@ -44,6 +60,7 @@ public static class AppLocalization
         });
         // Accented letters and typographic quotes are written as they are, not as character references.
         services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        services.AddSingleton<IValidationAttributeAdapterProvider, LocalizedValidationAttributes>();
         services.AddOptions<MvcOptions>()
             .Configure<IStringLocalizer<SharedResource>>((options, localizer) => LocalizeModelBinding(options.ModelBindingMessageProvider, localizer));
         return services;
