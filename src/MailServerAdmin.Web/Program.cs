@@ -25,6 +25,7 @@ await app.MigrateDatabaseAsync();
 await app.Services.GetRequiredService<SetupCode>().AnnounceIfNeededAsync(app.Services);
 
 app.UseSecurityHeaders();
+app.UseRequestLocalization();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
@@ -32,9 +33,8 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
-app.UseStatusCodePages();
+app.UseStatusCodePages(AppLocalization.StatusCodePageAsync);
 app.UseCookiePolicy();
-app.UseRequestLocalization();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using MailServerAdmin.Web.Resources;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.DataAnnotations;
@@ -91,6 +92,19 @@ public static class AppLocalization
                 return Results.LocalRedirect(IsLocalUrl(returnUrl) ? returnUrl! : "/");
             })
             .AllowAnonymous();
+
+    /// <summary>The plain-text body of an error status without a page of its own (404 and the like), in the request's language.</summary>
+    public static Task StatusCodePageAsync(StatusCodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var localizer = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
+        var code = http.Response.StatusCode;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(
+            code == StatusCodes.Status404NotFound ? localizer["StatusCode_NotFound"] : localizer["StatusCode_Other", code],
+            http.RequestAborted);
+    }
 
     /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
     public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)

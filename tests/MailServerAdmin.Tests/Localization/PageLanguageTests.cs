@@ -128,6 +128,20 @@ public sealed class PageLanguageTests(PageLanguageTests.Site site) : IClassFixtu
         Assert.Contains("Refresh token", edit.Text(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("es", "No encontrado (404)")]
+    [InlineData("pt-BR", "Não encontrado (404)")]
+    [InlineData("en", "Not found (404)")]
+    public async Task A_missing_page_says_so_in_the_readers_language(string culture, string start)
+    {
+        var client = await Translated.BrowserAsync(site.App, culture);
+
+        using var response = await client.GetAsync(new Uri("/MailServers/Edit/999999", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.StartsWith(start, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<IHtmlDocument> OpenAsync(string culture, string name)
     {
         switch (name)
