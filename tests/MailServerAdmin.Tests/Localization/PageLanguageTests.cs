@@ -129,6 +129,25 @@ public sealed class PageLanguageTests(PageLanguageTests.Site site) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("es")]
+    [InlineData("pt-BR")]
+    public async Task The_browsers_own_validation_messages_come_in_the_readers_language(string culture)
+    {
+        var client = await Translated.BrowserAsync(site.App, culture);
+
+        var page = await client.GetPageAsync("/MailServers/Create");
+
+        var messages = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(
+            page.QuerySelector("#validation-messages")!.GetAttribute("data-messages")!)!;
+        Assert.Equal(Translated.Of("ClientValidation_Email", culture), messages["email"]);
+        Assert.Equal(Translated.Of("ClientValidation_Min", culture), messages["min"]);
+        Assert.All(messages.Values, message => Assert.Contains(message, Resources.In(culture).Values));
+        var script = page.QuerySelector("script[src*='validation-messages']")!.GetAttribute("src")!;
+        using var served = await client.GetAsync(new Uri(script, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Theory]
     [InlineData("es", "No encontrado (404)")]
     [InlineData("pt-BR", "Não encontrado (404)")]
     [InlineData("en", "Not found (404)")]
