@@ -190,8 +190,10 @@ public sealed partial class TokenKeeper(
 
     private async Task RecordFailureAsync(AppDbContext db, AuditLog audit, MailServer server, OAuthException ex, CancellationToken ct)
     {
-        // Kept as a text the pages show in each administrator's language.
-        server.TokenError = Join(" ", [ex.DescriptionText, Hint(ex)]).ToJson();
+        // Kept as a text the pages show in each administrator's language (in English when it would not fit the column).
+        var error = Join(" ", [ex.DescriptionText, Hint(ex)]);
+        var stored = error.ToJson();
+        server.TokenError = stored.Length <= MailServerLimits.TokenError ? stored : Truncate(error.ToString(), MailServerLimits.TokenError);
         server.TokenErrorUtc = time.GetUtcNow().UtcDateTime;
         server.TokenNeedsAuthorization = ex.Error is "invalid_grant";
         audit.Record(AuditAction.TokenRefreshFailed, server.Id, server.Name, detail: Truncate($"{ex.Error}: {ex.Description}", 500));
