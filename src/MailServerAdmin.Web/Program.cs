@@ -2,6 +2,7 @@ using FluentValidation;
 using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.Security;
 using MailServerAdmin.Web.Sending;
@@ -13,7 +14,8 @@ builder.AddAdminAccess();
 builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 
-builder.Services.AddRazorPages();
+builder.Services.AddAppLocalization();
+builder.Services.AddRazorPages().AddAppLocalization();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
 
@@ -23,6 +25,7 @@ await app.MigrateDatabaseAsync();
 await app.Services.GetRequiredService<SetupCode>().AnnounceIfNeededAsync(app.Services);
 
 app.UseSecurityHeaders();
+app.UseRequestLocalization();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
@@ -30,7 +33,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
-app.UseStatusCodePages();
+app.UseStatusCodePages(AppLocalization.StatusCodePageAsync);
 app.UseCookiePolicy();
 app.UseRouting();
 app.UseAuthentication();
@@ -39,6 +42,7 @@ app.UseAuthorization();
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapGet("/", () => Results.Redirect("/MailServers"));
+app.MapCulturePicker();
 
 await app.RunAsync();
 

@@ -1,6 +1,7 @@
 using FluentValidation;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Administrators;
 
@@ -9,15 +10,15 @@ public static class AdministratorRules
 {
     public const int MinimumPasswordLength = 12;
 
-    public static IRuleBuilderOptions<T, string?> AdministratorEmail<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().WithMessage("Enter an e-mail address.")
+    public static IRuleBuilderOptions<T, string?> AdministratorEmail<T>(this IRuleBuilder<T, string?> rule, IStringLocalizer localizer) =>
+        rule.NotEmpty().WithMessage(_ => localizer["Admins_EmailRequired"])
             .Must(value => string.IsNullOrEmpty(value) || (value.Length <= 254 && Mailbox.IsValid(value)))
-            .WithMessage("Enter an e-mail address such as admin@example.com.");
+            .WithMessage(_ => localizer["Admins_EmailInvalid"]);
 
-    public static IRuleBuilderOptions<T, string?> AdministratorPassword<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().WithMessage("Choose a password.")
+    public static IRuleBuilderOptions<T, string?> AdministratorPassword<T>(this IRuleBuilder<T, string?> rule, IStringLocalizer localizer) =>
+        rule.NotEmpty().WithMessage(_ => localizer["Admins_PasswordRequired"])
             .Must(value => string.IsNullOrEmpty(value) || value.Length >= MinimumPasswordLength)
-            .WithMessage($"Choose a password of at least {MinimumPasswordLength} characters.");
+            .WithMessage(_ => localizer["Admins_PasswordTooShort", MinimumPasswordLength]);
 
     /// <summary>Puts an Identity error beside the field it is about.</summary>
     public static string FieldFor(IdentityError error, string prefix) => error.Code switch

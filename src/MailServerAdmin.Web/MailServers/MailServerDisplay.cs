@@ -1,18 +1,23 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.MailServers;
 
 /// <summary>How mail server values are shown to an administrator.</summary>
 public static class MailServerDisplay
 {
-    public static string SecurityLabel(SmtpSecurity security) => security switch
+    public static string SecurityLabel(SmtpSecurity security, IStringLocalizer localizer)
     {
-        SmtpSecurity.None => "None",
-        SmtpSecurity.SslOnConnect => "SSL on connect",
-        SmtpSecurity.StartTls => "STARTTLS",
-        SmtpSecurity.Auto => "Auto",
-        _ => security.ToString(),
-    };
+        ArgumentNullException.ThrowIfNull(localizer);
+        return security switch
+        {
+            SmtpSecurity.None => localizer["Security_None"],
+            SmtpSecurity.SslOnConnect => localizer["Security_SslOnConnect"],
+            SmtpSecurity.StartTls => localizer["Security_StartTls"],
+            SmtpSecurity.Auto => localizer["Security_Auto"],
+            _ => security.ToString(),
+        };
+    }
 
     /// <summary>host:port, with an IPv6 literal in brackets.</summary>
     public static string Endpoint(string host, int port) =>

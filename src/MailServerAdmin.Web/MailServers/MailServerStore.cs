@@ -172,7 +172,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.IsDefault, true).SetProperty(s => s.Version, version).SetProperty(s => s.UpdatedUtc, now), ct);
         if (changed > 0)
         {
-            audit.Record(AuditAction.DefaultSet, id, name, [nameof(MailServer.IsDefault)], previousDefault is null ? null : $"Previous default: {previousDefault}");
+            audit.Record(AuditAction.DefaultSet, id, name, [nameof(MailServer.IsDefault)], previousDefault is null ? null : AuditDetails.PreviousDefault(previousDefault));
         }
 
         await db.SaveChangesAsync(ct);
@@ -193,7 +193,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         }
 
         await db.MailServers.Where(s => s.Id == id).ExecuteDeleteAsync(ct);
-        audit.Record(AuditAction.ServerDeleted, id, server.Name, detail: server.WasDefault ? "It was the default server" : null);
+        audit.Record(AuditAction.ServerDeleted, id, server.Name, detail: server.WasDefault ? AuditDetails.WasDefault : null);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return server;

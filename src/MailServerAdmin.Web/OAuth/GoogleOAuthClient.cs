@@ -4,6 +4,7 @@ using Google.Apis.Auth.OAuth2.Requests;
 using Google.Apis.Auth.OAuth2.Responses;
 using Google.Apis.Http;
 using Google.Apis.Util.Store;
+using MailServerAdmin.Web.Localization;
 using Microsoft.Extensions.Options;
 
 namespace MailServerAdmin.Web.OAuth;
@@ -92,7 +93,7 @@ public sealed class GoogleOAuthClient(IOptions<OAuthOptions> options, TimeProvid
         }
         catch (HttpRequestException ex)
         {
-            throw OAuthErrors.Unreachable($"Google's token endpoint could not be reached: {ex.Message}", ex);
+            throw OAuthErrors.Unreachable(LocalizableText.Of("OAuth_GoogleUnreachable", ex.Message), ex);
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {

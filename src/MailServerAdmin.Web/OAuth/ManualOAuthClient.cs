@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MailServerAdmin.Web.Localization;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -70,7 +71,7 @@ public sealed class ManualOAuthClient(IHttpClientFactory httpClients, IOptions<O
         }
         catch (HttpRequestException ex)
         {
-            throw OAuthErrors.Unreachable($"The token endpoint {settings.ResolvedTokenUrl} could not be reached: {ex.Message}", ex);
+            throw OAuthErrors.Unreachable(LocalizableText.Of("OAuth_TokenEndpointUnreachable", settings.ResolvedTokenUrl, ex.Message), ex);
         }
 
         using (response)
@@ -82,7 +83,7 @@ public sealed class ManualOAuthClient(IHttpClientFactory httpClients, IOptions<O
             }
             catch (JsonException ex)
             {
-                throw OAuthErrors.Explain("invalid_response", $"The token endpoint answered {(int)response.StatusCode} without a JSON token response.", redirectUri, ex);
+                throw OAuthErrors.Explain("invalid_response", LocalizableText.Of("OAuth_NotJson", (int)response.StatusCode), redirectUri, ex);
             }
             catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
             {
@@ -91,10 +92,10 @@ public sealed class ManualOAuthClient(IHttpClientFactory httpClients, IOptions<O
 
             if (!response.IsSuccessStatusCode || answer is null || string.IsNullOrEmpty(answer.AccessToken))
             {
-                throw OAuthErrors.Explain(
-                    answer?.Error ?? $"http_{(int)response.StatusCode}",
-                    answer?.ErrorDescription ?? $"The token endpoint answered {(int)response.StatusCode} {response.ReasonPhrase}.",
-                    redirectUri);
+                var error = answer?.Error ?? $"http_{(int)response.StatusCode}";
+                throw answer?.ErrorDescription is { } description
+                    ? OAuthErrors.Explain(error, description, redirectUri)
+                    : OAuthErrors.Explain(error, LocalizableText.Of("OAuth_HttpStatus", (int)response.StatusCode, response.ReasonPhrase ?? ""), redirectUri);
             }
 
             var now = time.GetUtcNow().UtcDateTime;

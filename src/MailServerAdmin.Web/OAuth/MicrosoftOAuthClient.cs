@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MailServerAdmin.Web.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 
@@ -70,7 +71,7 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
     private (IConfidentialClientApplication App, CapturedCache Cache) Build(OAuthSettings settings, string? redirectUri)
     {
         var authority = Authority(settings.ResolvedTokenUrl)
-            ?? throw OAuthErrors.Explain("invalid_configuration", $"A Microsoft token URL ends with {TokenPath}.", redirectUri);
+            ?? throw OAuthErrors.Explain("invalid_configuration", LocalizableText.Of("OAuth_MicrosoftTokenUrl", TokenPath), redirectUri);
         var builder = ConfidentialClientApplicationBuilder.Create(settings.ClientId)
             .WithClientSecret(settings.ClientSecret ?? "")
             .WithAuthority(authority)
@@ -107,11 +108,11 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         catch (ArgumentNullException ex)
         {
             // MSAL fails this way on a refresh answer that carries no refresh token.
-            throw OAuthErrors.Explain("invalid_response", "Microsoft's answer could not be used (it had no refresh token).", redirectUri, ex);
+            throw OAuthErrors.Explain("invalid_response", LocalizableText.Of("OAuth_MicrosoftNoRefreshToken"), redirectUri, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw OAuthErrors.Unreachable($"Microsoft's token endpoint could not be reached: {ex.Message}", ex);
+            throw OAuthErrors.Unreachable(LocalizableText.Of("OAuth_MicrosoftUnreachable", ex.Message), ex);
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Localization;
+
 namespace MailServerAdmin.Web.OAuth;
 
 public enum OAuthProvider
@@ -37,10 +39,23 @@ public sealed record OAuthProviderDefaults(
         _ => Manual,
     };
 
+    /// <summary>The provider's name in English, as the audit log records it.</summary>
     public static string Label(OAuthProvider provider) => provider switch
     {
         OAuthProvider.Microsoft => "Microsoft",
         OAuthProvider.Google => "Google",
         _ => "Manual configuration",
     };
+
+    /// <summary>The provider's name in the localizer's language.</summary>
+    public static string Label(OAuthProvider provider, IStringLocalizer localizer)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        return provider switch
+        {
+            OAuthProvider.Microsoft => localizer["Provider_Microsoft"],
+            OAuthProvider.Google => localizer["Provider_Google"],
+            _ => localizer["Provider_Manual"],
+        };
+    }
 }

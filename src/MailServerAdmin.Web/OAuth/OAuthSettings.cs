@@ -1,3 +1,4 @@
+using MailServerAdmin.Web.Localization;
 using System.Text.RegularExpressions;
 
 namespace MailServerAdmin.Web.OAuth;
@@ -36,13 +37,21 @@ public sealed record TokenSet(string AccessToken, string? RefreshToken, DateTime
 /// <summary>The start of an authorization: where to send the browser, and the PKCE verifier to keep.</summary>
 public sealed record AuthorizationStart(Uri Url, string CodeVerifier);
 
-/// <summary>A provider refused or failed; <see cref="Hint"/> says how to fix it.</summary>
-public sealed class OAuthException(string error, string description, string hint, Exception? inner = null)
+/// <summary>
+/// A provider refused or failed: <see cref="Error"/> is the provider's error code, <see cref="DescriptionText"/> what
+/// it said (or what went wrong on the way), <see cref="HintText"/> how to fix it. <see cref="Description"/> and
+/// <see cref="Hint"/> are the English texts.
+/// </summary>
+public sealed class OAuthException(string error, LocalizableText description, LocalizableText hint, Exception? inner = null)
     : Exception($"{error}: {description}", inner)
 {
     public string Error { get; } = error;
 
-    public string Description { get; } = description;
+    public LocalizableText DescriptionText { get; } = description;
 
-    public string Hint { get; } = hint;
+    public LocalizableText HintText { get; } = hint;
+
+    public string Description => DescriptionText.ToString();
+
+    public string Hint => HintText.ToString();
 }

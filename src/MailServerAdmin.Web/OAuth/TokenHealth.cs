@@ -1,8 +1,12 @@
-using System.Globalization;
+using MailServerAdmin.Web.Localization;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.OAuth;
 
-/// <summary>How an OAuth server's tokens are doing, as shown on the list and the form.</summary>
+/// <summary>
+/// How an OAuth server's tokens are doing, as shown on the list and the form. <see cref="Error"/> is the last refresh
+/// failure as stored (see <see cref="LocalizableText.FromStored"/>).
+/// </summary>
 public sealed record TokenHealth(
     bool HasAccessToken,
     bool HasRefreshToken,
@@ -19,28 +23,30 @@ public sealed record TokenHealth(
         : TokenState.Valid;
 
     /// <summary>One line for the list and the form.</summary>
-    public string Describe(DateTime nowUtc)
+    public LocalizableText Describe(DateTime nowUtc)
     {
-        var refreshed = RefreshedUtc is { } r ? $"; refreshed {Utc(r)}" : "";
+        var error = Error is null ? null : FromStored(Error);
+        // "…; refreshed <time>" where the tokens were refreshed: the key's variant with the suffix, the time last.
+        var suffix = RefreshedUtc is null ? "" : "_Refreshed";
+        object? refreshed = RefreshedUtc is { } r ? new UtcTime(r) : null;
         return State(nowUtc) switch
         {
-            TokenState.NeedsGetToken => Error is null
-                ? "Needs a new Get Token: there is no refresh token."
-                : $"Needs a new Get Token: {Error}",
-            TokenState.RefreshFailed => $"Refresh failed {Utc(ErrorUtc)}: {Error}",
-            TokenState.Expired => $"Access token expired{(ExpiresUtc is { } e ? " " + Utc(e) : "")}; it is refreshed before the next use{refreshed}.",
+            TokenState.NeedsGetToken => error is null ? Of("Health_NeedsGetToken") : Of("Health_NeedsGetToken_Error", error),
+            TokenState.RefreshFailed => ErrorUtc is { } failed
+                ? Of("Health_RefreshFailed", new UtcTime(failed), error)
+                : Of("Health_RefreshFailed_NoTime", error),
+            TokenState.Expired => ExpiresUtc is { } expired
+                ? Of("Health_Expired" + suffix, new UtcTime(expired), refreshed)
+                : Of("Health_Expired_NoTime" + suffix, refreshed),
             _ => ExpiresUtc is { } expires
-                ? $"Valid, expires in {In(expires - nowUtc)} ({Utc(expires)}){refreshed}."
-                : $"Valid (no expiry given){refreshed}.",
+                ? Of("Health_Valid" + suffix, In(expires - nowUtc), new UtcTime(expires), refreshed)
+                : Of("Health_Valid_NoExpiry" + suffix, refreshed),
         };
     }
 
-    private static string Utc(DateTime? time) =>
-        time is { } t ? t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "";
-
-    private static string In(TimeSpan span) => span.TotalMinutes < 90
-        ? $"{Math.Max(1, (int)span.TotalMinutes)} min"
-        : span.TotalHours < 48 ? $"{(int)span.TotalHours} h" : $"{(int)span.TotalDays} days";
+    private static LocalizableText In(TimeSpan span) => span.TotalMinutes < 90
+        ? Of("Health_Minutes", Math.Max(1, (int)span.TotalMinutes))
+        : span.TotalHours < 48 ? Of("Health_Hours", (int)span.TotalHours) : Of("Health_Days", (int)span.TotalDays);
 }
 
 public enum TokenState

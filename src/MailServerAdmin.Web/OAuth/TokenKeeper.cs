@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.OAuth;
 
@@ -30,7 +32,7 @@ public sealed partial class TokenKeeper(
             var current = await db.MailServers.AsNoTracking()
                 .Where(s => s.Id == serverId)
                 .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc })
-                .SingleOrDefaultAsync(ct) ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+                .SingleOrDefaultAsync(ct) ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
             if (current.AccessToken is not null && IsFresh(current.AccessTokenExpiresUtc))
             {
                 return current.AccessToken;
@@ -51,10 +53,10 @@ public sealed partial class TokenKeeper(
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
             var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
-                ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+                ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
             if (server.AuthenticationType != AuthenticationType.OAuth)
             {
-                throw new TokenUnavailableException("This server does not use OAuth.", "");
+                throw new TokenUnavailableException(Of("Token_NotOAuth"));
             }
 
             // Another caller may have refreshed while this one waited.
@@ -65,7 +67,7 @@ public sealed partial class TokenKeeper(
 
             if (string.IsNullOrEmpty(server.RefreshToken))
             {
-                throw new TokenUnavailableException("There is no refresh token.", "Click Get Token on the server's form to sign in again.");
+                throw new TokenUnavailableException(Of("Token_NoRefreshToken"), Of("Token_NoRefreshToken_Hint"));
             }
 
             TokenSet tokens;
@@ -76,7 +78,7 @@ public sealed partial class TokenKeeper(
             catch (OAuthException ex)
             {
                 await RecordFailureAsync(db, audit, server, ex, ct);
-                throw new TokenUnavailableException($"The token refresh failed: {ex.Description}", Hint(ex), ex);
+                throw new TokenUnavailableException(Of("Token_RefreshFailed", ex.DescriptionText), Hint(ex), ex);
             }
 
             var rotated = !string.IsNullOrEmpty(tokens.RefreshToken) && tokens.RefreshToken != server.RefreshToken;
@@ -95,7 +97,7 @@ public sealed partial class TokenKeeper(
             server.TokenNeedsAuthorization = false;
             server.TokenVersion = Guid.NewGuid();
             audit.Record(AuditAction.TokensRefreshed, server.Id, server.Name, rotated ? ["AccessToken", "RefreshToken"] : ["AccessToken"],
-                rotated ? "The provider rotated the refresh token; the new one is stored." : null);
+                rotated ? AuditDetails.RefreshTokenRotated : null);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -110,7 +112,7 @@ public sealed partial class TokenKeeper(
                     .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc }).SingleOrDefaultAsync(ct);
                 return newer?.AccessToken is { } token && IsFresh(newer.AccessTokenExpiresUtc)
                     ? token
-                    : throw new TokenUnavailableException("The server was changed while its token was refreshed.", "Try again.");
+                    : throw new TokenUnavailableException(Of("Token_ChangedMeanwhile"), Of("Token_ChangedMeanwhile_Hint"));
             }
 
             LogRefreshed(logger, server.Id, rotated);
@@ -133,11 +135,11 @@ public sealed partial class TokenKeeper(
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
             var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
-                ?? throw new TokenUnavailableException("The mail server no longer exists.", "");
+                ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
             var token = server.RefreshToken ?? server.AccessToken;
             if (string.IsNullOrEmpty(server.RevocationUrl) || token is null)
             {
-                throw new TokenUnavailableException("There is nothing to revoke, or no revocation URL.", "");
+                throw new TokenUnavailableException(Of("Token_NothingToRevoke"));
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -151,7 +153,7 @@ public sealed partial class TokenKeeper(
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                throw new TokenUnavailableException($"The revocation endpoint could not be reached: {ex.Message}", "Check the revocation URL and try again.", ex);
+                throw new TokenUnavailableException(Of("Token_RevocationUnreachable", ex.Message), Of("Token_RevocationUnreachable_Hint"), ex);
             }
 
             using (response)
@@ -160,7 +162,7 @@ public sealed partial class TokenKeeper(
                 // An already revoked or expired token is reported as invalid_token: it is gone either way.
                 if (!response.IsSuccessStatusCode && !body.Contains("invalid_token", StringComparison.Ordinal))
                 {
-                    throw new TokenUnavailableException($"The provider refused the revocation ({(int)response.StatusCode}).", "Try again later, or revoke the app's access in the account's security settings.");
+                    throw new TokenUnavailableException(Of("Token_RevocationRefused", (int)response.StatusCode), Of("Token_RevocationRefused_Hint"));
                 }
             }
 
@@ -188,7 +190,10 @@ public sealed partial class TokenKeeper(
 
     private async Task RecordFailureAsync(AppDbContext db, AuditLog audit, MailServer server, OAuthException ex, CancellationToken ct)
     {
-        server.TokenError = $"{ex.Description} {Hint(ex)}".Trim();
+        // Kept as a text the pages show in each administrator's language (in English when it would not fit the column).
+        var error = Join(" ", [ex.DescriptionText, Hint(ex)]);
+        var stored = error.ToJson();
+        server.TokenError = stored.Length <= MailServerLimits.TokenError ? stored : Truncate(error.ToString(), MailServerLimits.TokenError);
         server.TokenErrorUtc = time.GetUtcNow().UtcDateTime;
         server.TokenNeedsAuthorization = ex.Error is "invalid_grant";
         audit.Record(AuditAction.TokenRefreshFailed, server.Id, server.Name, detail: Truncate($"{ex.Error}: {ex.Description}", 500));
@@ -203,9 +208,9 @@ public sealed partial class TokenKeeper(
         }
     }
 
-    private static string Hint(OAuthException ex) => ex.Error == "invalid_grant"
-        ? "The refresh token is no longer accepted (revoked, expired, or the password changed): click Get Token on the server's form to sign in again."
-        : ex.Hint;
+    private static LocalizableText Hint(OAuthException ex) => ex.Error == "invalid_grant"
+        ? Of("Token_RefreshTokenRejected_Hint")
+        : ex.HintText;
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 
@@ -219,8 +224,16 @@ public sealed partial class TokenKeeper(
     private static partial void LogStaleRefresh(ILogger logger, int serverId);
 }
 
-/// <summary>No access token can be had; <see cref="Hint"/> says what to do.</summary>
-public sealed class TokenUnavailableException(string message, string hint, Exception? inner = null) : Exception(message, inner)
+/// <summary>
+/// No access token can be had: <see cref="MessageText"/> says why, <see cref="HintText"/> what to do (when there is
+/// something to do). <see cref="Exception.Message"/> and <see cref="Hint"/> are the English texts.
+/// </summary>
+public sealed class TokenUnavailableException(LocalizableText message, LocalizableText? hint = null, Exception? inner = null)
+    : Exception(message?.ToString(), inner)
 {
-    public string Hint { get; } = hint;
+    public LocalizableText MessageText { get; } = message ?? throw new ArgumentNullException(nameof(message));
+
+    public LocalizableText? HintText { get; } = hint;
+
+    public string Hint => HintText?.ToString() ?? "";
 }

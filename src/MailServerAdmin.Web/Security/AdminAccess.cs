@@ -1,6 +1,7 @@
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
 using Microsoft.AspNetCore.Authentication;
+using MailServerAdmin.Web.Localization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.AspNetCore.Identity;
@@ -45,6 +46,7 @@ public static class AdminAccess
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddSignInManager()
+            .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddEntityFrameworkStores<AppDbContext>();
 
         services.ConfigureApplicationCookie(options =>

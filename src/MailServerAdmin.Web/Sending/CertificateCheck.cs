@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using MailServerAdmin.Web.Localization;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Sending;
 
@@ -38,9 +39,9 @@ internal sealed record CertificateCheck(
     /// <summary>Explains why the certificate was refused, for the TLS step.</summary>
     public SmtpFailure Explain(string host)
     {
-        var problems = new List<string>();
+        var problems = new List<LocalizableText>();
         SmtpFailureKind? kind = null;
-        void Problem(SmtpFailureKind problemKind, string text)
+        void Problem(SmtpFailureKind problemKind, LocalizableText text)
         {
             kind ??= problemKind;
             problems.Add(text);
@@ -48,68 +49,63 @@ internal sealed record CertificateCheck(
 
         if ((Errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
-            Problem(SmtpFailureKind.CertificateUntrusted, "the server sent no certificate");
+            Problem(SmtpFailureKind.CertificateUntrusted, Of("Cert_NoCertificate"));
         }
 
         if ((Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
             Problem(SmtpFailureKind.CertificateNameMismatch, Names.Count > 0
-                ? $"it is issued for {string.Join(", ", Names)}, not for {host}"
-                : $"it is not issued for {host}");
+                ? Of("Cert_IssuedForOthers", string.Join(", ", Names), host)
+                : Of("Cert_NotIssuedFor", host));
         }
 
         if ((ChainStatus & X509ChainStatusFlags.NotTimeValid) != 0)
         {
             Problem(SmtpFailureKind.CertificateExpired, NotBefore is { } from && from.ToUniversalTime() > DateTime.UtcNow
-                ? $"it is valid only from {Day(from)}"
-                : $"it expired on {Day(NotAfter)}");
+                ? Of("Cert_NotYetValid", Day(from))
+                : Of("Cert_Expired", Day(NotAfter)));
         }
 
         if ((ChainStatus & X509ChainStatusFlags.Revoked) != 0)
         {
-            Problem(SmtpFailureKind.CertificateRevoked, "its issuer has revoked it");
+            Problem(SmtpFailureKind.CertificateRevoked, Of("Cert_Revoked"));
         }
 
         var untrusted = ChainStatus & ~(X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.Revoked | RevocationUnknown);
         if (untrusted != X509ChainStatusFlags.NoError)
         {
             Problem(SmtpFailureKind.CertificateUntrusted, string.Equals(Subject, Issuer, StringComparison.Ordinal)
-                ? "it is self-signed, so no authority this machine trusts vouches for it"
-                : "it is not issued by an authority this machine trusts (a private or unknown CA)");
+                ? Of("Cert_SelfSigned")
+                : Of("Cert_Untrusted"));
         }
         else if ((ChainStatus & RevocationUnknown) != 0)
         {
-            Problem(SmtpFailureKind.CertificateUntrusted, "whether it was revoked could not be checked");
+            Problem(SmtpFailureKind.CertificateUntrusted, Of("Cert_RevocationUnknown"));
         }
 
         if (problems.Count == 0)
         {
-            Problem(SmtpFailureKind.CertificateUntrusted, "the certificate check configured for this app refused it");
+            Problem(SmtpFailureKind.CertificateUntrusted, Of("Cert_RefusedByCheck"));
         }
 
         var finalKind = kind ?? SmtpFailureKind.CertificateUntrusted;
-        var who = Subject is null ? "" : $" ({Subject}, issued by {Issuer})";
+        var reasons = Join("; ", problems);
         return new SmtpFailure(
             SmtpStep.Tls,
             finalKind,
-            $"The TLS certificate of {host} is not accepted: {string.Join("; ", problems)}{who}.",
-            finalKind switch
+            Subject is null ? Of("Cert_NotAccepted", host, reasons) : Of("Cert_NotAccepted_Issuer", host, reasons, Subject, Issuer ?? ""),
+            Of(finalKind switch
             {
-                SmtpFailureKind.CertificateNameMismatch =>
-                    "Enter the server name exactly as the certificate names it (for example smtp.office365.com), "
-                    + "not an IP address or another alias of the host.",
-                SmtpFailureKind.CertificateExpired =>
-                    "The server's administrator must renew the certificate. If it looks valid, check the date and "
-                    + "time of the machine that runs this app.",
-                SmtpFailureKind.CertificateRevoked => "The server's administrator must replace the certificate.",
-                _ => "If the server uses a certificate from a private CA, install that CA's certificate in the trust "
-                    + "store of the machine that runs this app. Certificate checks are never switched off.",
-            },
+                SmtpFailureKind.CertificateNameMismatch => "Cert_NameMismatch_Hint",
+                SmtpFailureKind.CertificateExpired => "Cert_Expired_Hint",
+                SmtpFailureKind.CertificateRevoked => "Cert_Revoked_Hint",
+                _ => "Cert_Untrusted_Hint",
+            }),
             null);
     }
 
-    private static string Day(DateTime? day) =>
-        day?.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "an unknown date";
+    private static object Day(DateTime? day) =>
+        day is { } value ? UtcTime.Day(value.ToUniversalTime()) : Of("Cert_UnknownDate");
 
     private static List<string> NamesOf(X509Certificate2? certificate)
     {

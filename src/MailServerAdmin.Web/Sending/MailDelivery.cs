@@ -82,7 +82,7 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SmtpMailSe
             }
             catch (TokenUnavailableException ex)
             {
-                return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed, ex.Message, ex.Hint, null));
+                return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed, ex.MessageText, ex.HintText, null));
             }
         }
         else if (server.RequiresAuthentication && server.Login is not null && server.Password is not null)

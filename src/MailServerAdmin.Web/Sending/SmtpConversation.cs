@@ -4,8 +4,10 @@ using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MimeKit;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Sending;
 
@@ -81,7 +83,7 @@ internal sealed class SmtpConversation : IDisposable
                 return false;
             }
 
-            Pass(step, $"The server accepts {sender.Address} as the sender.");
+            Pass(step, Of("Smtp_Step_SenderAccepted", sender.Address));
             step = SmtpStep.Recipient;
             var rcpt = await _client.CommandAsync($"RCPT TO:<{ForEnvelope(recipient)}>", limit.Token);
             if (rcpt.StatusCode is not (SmtpStatusCode.Ok or SmtpStatusCode.UserNotLocalWillForward))
@@ -90,7 +92,7 @@ internal sealed class SmtpConversation : IDisposable
                 return false;
             }
 
-            Pass(step, $"The server accepts {recipient.Address} as a recipient (no message was sent).");
+            Pass(step, Of("Smtp_Step_RecipientAccepted", recipient.Address));
             return true;
         }
         catch (Exception error) when (SmtpFailures.IsSmtpError(error))
@@ -111,7 +113,7 @@ internal sealed class SmtpConversation : IDisposable
         try
         {
             var reply = await _client.SendAsync(message, cancellationToken);
-            Pass(SmtpStep.Send, $"The server accepted the message: {reply}");
+            Pass(SmtpStep.Send, Of("Smtp_Step_MessageAccepted", reply));
             return _scrubber.Scrub(reply);
         }
         catch (Exception error) when (SmtpFailures.IsSmtpError(error))
@@ -204,7 +206,7 @@ internal sealed class SmtpConversation : IDisposable
         var credential = _endpoint.Credential;
         if (credential is null)
         {
-            Record(new(SmtpStep.Authenticate, SmtpStepOutcome.Skipped, "No login: this server is used without authentication."));
+            Record(new(SmtpStep.Authenticate, SmtpStepOutcome.Skipped, Of("Smtp_Step_NoLogin")));
             return true;
         }
 
@@ -249,9 +251,10 @@ internal sealed class SmtpConversation : IDisposable
             return false;
         }
 
-        var mechanism = SmtpTranscript.LastAuthMechanism(RawTranscript())
-            ?? (credential is OAuth2Credential ? "XOAUTH2" : "PLAIN or LOGIN");
-        Pass(SmtpStep.Authenticate, $"Logged in as {credential.UserName} with {mechanism}.");
+        var mechanism = SmtpTranscript.LastAuthMechanism(RawTranscript()) is { } used
+            ? Plain(used)
+            : credential is OAuth2Credential ? Plain("XOAUTH2") : Of("Smtp_Step_PlainOrLogin");
+        Pass(SmtpStep.Authenticate, Of("Smtp_Step_LoggedIn", credential.UserName, mechanism));
         return true;
     }
 
@@ -259,24 +262,26 @@ internal sealed class SmtpConversation : IDisposable
     {
         if (_client.IsSecure)
         {
-            var how = SmtpFailures.IsImplicitTls(_endpoint) ? "from the first byte (SSL on connect)" : "after STARTTLS";
-            var cipher = _client.SslCipherSuite is { } suite ? $", {suite}" : "";
-            Pass(SmtpStep.Tls, $"Encrypted {how}: {Describe(_client.SslProtocol)}{cipher}.");
+            var implicitTls = SmtpFailures.IsImplicitTls(_endpoint);
+            var protocol = Describe(_client.SslProtocol);
+            Pass(SmtpStep.Tls, _client.SslCipherSuite is { } suite
+                ? Of(implicitTls ? "Smtp_Step_EncryptedSsl_Cipher" : "Smtp_Step_EncryptedStartTls_Cipher", protocol, suite.ToString())
+                : Of(implicitTls ? "Smtp_Step_EncryptedSsl" : "Smtp_Step_EncryptedStartTls", protocol));
             return;
         }
 
-        var login = _endpoint.Credential is null ? "the messages" : "the login and the messages";
+        var login = _endpoint.Credential is not null;
         if (_endpoint.Security == SmtpSecurity.Auto)
         {
             Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning,
-                $"Not encrypted: with Auto, the server did not offer STARTTLS, so the connection stayed unencrypted and {login} cross the network in clear.",
-                "Choose STARTTLS or SSL on connect explicitly, so that an unencrypted connection fails instead of going on in clear."));
+                Of(login ? "Smtp_Step_NotEncryptedAuto_Login" : "Smtp_Step_NotEncryptedAuto"),
+                Of("Smtp_Step_NotEncryptedAuto_Hint")));
         }
         else
         {
             Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning,
-                $"Not encrypted: the security setting is None, so {login} cross the network in clear.",
-                "Choose STARTTLS (usually port 587) or SSL on connect (usually port 465), unless the server is on a trusted network."));
+                Of(login ? "Smtp_Step_NotEncryptedNone_Login" : "Smtp_Step_NotEncryptedNone"),
+                Of("Smtp_Step_NotEncryptedNone_Hint")));
         }
     }
 
@@ -299,32 +304,32 @@ internal sealed class SmtpConversation : IDisposable
         }
     }
 
-    private string Connected()
+    private LocalizableText Connected()
     {
         var greeting = SmtpTranscript.FirstReply(RawTranscript());
         return greeting is null
-            ? $"Connected to {SmtpFailures.Where(_endpoint)}."
-            : $"Connected to {SmtpFailures.Where(_endpoint)}; the server greets: {greeting}";
+            ? Of("Smtp_Step_Connected", SmtpFailures.Where(_endpoint))
+            : Of("Smtp_Step_ConnectedGreeting", SmtpFailures.Where(_endpoint), greeting.ToString());
     }
 
     private string RawTranscript() => Encoding.UTF8.GetString(_log.GetBuffer(), 0, (int)_log.Length);
 
-    private void Pass(SmtpStep step, string detail) => Record(new(step, SmtpStepOutcome.Passed, detail));
+    private void Pass(SmtpStep step, LocalizableText detail) => Record(new(step, SmtpStepOutcome.Passed, detail));
 
     private void Fail(SmtpFailure failure)
     {
         var scrubbed = failure with
         {
-            Message = _scrubber.Scrub(failure.Message),
-            Hint = _scrubber.ScrubOrNull(failure.Hint),
+            MessageText = failure.MessageText.Map(_scrubber.Scrub),
+            HintText = failure.HintText?.Map(_scrubber.Scrub),
             ServerReply = _scrubber.ScrubOrNull(failure.ServerReply),
         };
         Failure = scrubbed;
-        Record(new(scrubbed.Step, SmtpStepOutcome.Failed, scrubbed.Message, scrubbed.Hint));
+        Record(new(scrubbed.Step, SmtpStepOutcome.Failed, scrubbed.MessageText, scrubbed.HintText));
     }
 
     private void Record(SmtpStepResult step) =>
-        _steps.Add(step with { Detail = _scrubber.Scrub(step.Detail), Hint = _scrubber.ScrubOrNull(step.Hint) });
+        _steps.Add(step with { DetailText = step.DetailText.Map(_scrubber.Scrub), HintText = step.HintText?.Map(_scrubber.Scrub) });
 
     private static bool IsBasicMechanism(string mechanism) =>
         mechanism.Equals("PLAIN", StringComparison.OrdinalIgnoreCase) || mechanism.Equals("LOGIN", StringComparison.OrdinalIgnoreCase);

@@ -3,17 +3,19 @@ using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MimeKit;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Sending;
 
-/// <summary>Turns what MailKit throws and what the server replies into a failure in plain words with a hint.</summary>
+/// <summary>
+/// Turns what MailKit throws and what the server replies into a failure in plain words with a hint. The texts are
+/// resources (<c>Smtp_*</c>); what the server or the system said goes into them as it is.
+/// </summary>
 internal static class SmtpFailures
 {
-    private const string TlsHint =
-        "Choose STARTTLS (usually port 587) or SSL on connect (usually port 465).";
-
     private const string OAuthScopes =
         "Google: https://mail.google.com/; Microsoft: https://outlook.office.com/SMTP.Send";
 
@@ -29,8 +31,8 @@ internal static class SmtpFailures
         SocketException socket => Socket(socket, endpoint, timeout),
         TimeoutException or OperationCanceledException => NoConnection(endpoint, timeout),
         _ => new(SmtpStep.Connect, SmtpFailureKind.ConnectionFailed,
-            $"Cannot reach {Where(endpoint)}: {error.Message}",
-            "Check the server name, the port and this machine's network connection.",
+            Of("Smtp_CannotReach", Where(endpoint), error.Message),
+            Of("Smtp_CannotReach_Hint"),
             null),
     };
 
@@ -47,45 +49,36 @@ internal static class SmtpFailures
         {
             case var _ when handshakeTimedOut:
                 return new(SmtpStep.Tls, SmtpFailureKind.Timeout,
-                    $"Connected to {where}, but the TLS handshake got no answer within {Seconds(timeout)}.",
-                    implicitTls
-                        ? "This port may expect plain SMTP with STARTTLS (usually port 587): choose STARTTLS."
-                        : "The server stopped answering after STARTTLS; try again, or ask its administrator.",
+                    Of("Smtp_TlsHandshakeTimeout", where, Seconds(timeout)),
+                    implicitTls ? Of("Smtp_ExpectsStartTls_Hint") : Of("Smtp_StoppedAfterStartTls_Hint"),
                     null);
 
             case SslHandshakeException when certificate is { Accepted: false }:
                 return certificate.Explain(endpoint.Host);
 
             case SslHandshakeException handshake:
-                var reason = handshake.InnerException?.Message ?? "no reason given";
+                object reason = handshake.InnerException?.Message ?? (object)Of("Smtp_NoReasonGiven");
                 return new(SmtpStep.Tls, SmtpFailureKind.TlsHandshakeFailed,
-                    implicitTls
-                        ? $"{where} did not answer with TLS; it probably expects plain SMTP first ({reason})"
-                        : $"The TLS handshake with {where} failed: {reason}",
-                    implicitTls
-                        ? "This port may expect plain SMTP with STARTTLS (usually port 587): choose STARTTLS."
-                        : "The server may only offer TLS versions this machine no longer accepts (TLS 1.2 or later is needed).",
+                    implicitTls ? Of("Smtp_NoTlsAnswer", where, reason) : Of("Smtp_TlsHandshakeFailed", where, reason),
+                    implicitTls ? Of("Smtp_ExpectsStartTls_Hint") : Of("Smtp_OldTls_Hint"),
                     null);
 
             case TimeoutException or OperationCanceledException when !SmtpTranscript.HasServerLine(transcript):
                 return new(SmtpStep.Connect, SmtpFailureKind.Timeout,
-                    $"Connected to {where}, but the server sent no SMTP greeting within {Seconds(timeout)}.",
-                    "This port may expect SSL on connect (usually port 465): choose SSL on connect. Otherwise the "
-                    + "server is overloaded, or this is not an SMTP port.",
+                    Of("Smtp_NoGreeting", where, Seconds(timeout)),
+                    Of("Smtp_NoGreeting_Hint"),
                     null);
 
             case TimeoutException or OperationCanceledException:
                 return new(startTlsSent ? SmtpStep.Tls : SmtpStep.Connect, SmtpFailureKind.Timeout,
-                    $"{where} stopped answering {(startTlsSent ? "during the switch to TLS" : "after its greeting")} "
-                    + $"(no reply within {Seconds(timeout)}).",
-                    "Try again later; if it keeps happening, ask the server's administrator.",
+                    Of(startTlsSent ? "Smtp_StoppedDuringTls" : "Smtp_StoppedAfterGreeting", where, Seconds(timeout)),
+                    Of("Smtp_TryAgainLater_Hint"),
                     null);
 
             case NotSupportedException when endpoint.Security == SmtpSecurity.StartTls:
                 return new(SmtpStep.Tls, SmtpFailureKind.TlsNotOffered,
-                    $"{where} does not offer STARTTLS, so the connection cannot be encrypted as chosen.",
-                    "If the server encrypts from the first byte (usually port 465), choose SSL on connect. If it offers "
-                    + "no encryption at all, the login would cross the network in clear: ask its administrator to enable TLS.",
+                    Of("Smtp_StartTlsNotOffered", where),
+                    Of("Smtp_StartTlsNotOffered_Hint"),
                     null);
 
             case SmtpCommandException command:
@@ -93,45 +86,37 @@ internal static class SmtpFailures
                 return reply.IsTransient
                     ? Temporary(startTlsSent ? SmtpStep.Tls : SmtpStep.Connect, reply)
                     : new(startTlsSent ? SmtpStep.Tls : SmtpStep.Connect, SmtpFailureKind.ConnectionFailed,
-                        startTlsSent
-                            ? $"{where} refused to switch to TLS: {reply}"
-                            : $"{where} refused the connection: {reply}",
-                        "Check the server name and port; the server may also refuse this machine's address.",
+                        Of(startTlsSent ? "Smtp_RefusedTls" : "Smtp_RefusedConnection", where, reply.ToString()),
+                        Of("Smtp_RefusedConnection_Hint"),
                         reply.ToString());
 
             default:
                 return new(startTlsSent ? SmtpStep.Tls : SmtpStep.Connect, SmtpFailureKind.ConnectionLost,
-                    $"{where} closed the connection {(startTlsSent ? "during the switch to TLS" : "before SMTP could start")}: "
-                    + error.Message,
-                    "Check that this is an SMTP port and that the security setting matches it: 465 is SSL on connect, "
-                    + "587 is STARTTLS, 25 is STARTTLS or none.",
+                    Of(startTlsSent ? "Smtp_ClosedDuringTls" : "Smtp_ClosedBeforeSmtp", where, error.Message),
+                    Of("Smtp_ClosedBeforeSmtp_Hint"),
                     null);
         }
     }
 
     public static SmtpFailure AuthenticationNotOffered(SmtpEndpoint endpoint, bool secure) =>
         new(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationNotOffered,
-            $"{Where(endpoint)} offers no login (no AUTH in its EHLO reply){(secure ? "" : " on this unencrypted connection")}.",
-            secure
-                ? "This port takes no logins: check the port (587 for submission), or turn off 'Requires authentication' "
-                    + "if the server relays mail for this machine's address without one."
-                : "Many servers offer the login only once the connection is encrypted. " + TlsHint,
+            Of(secure ? "Smtp_NoAuth" : "Smtp_NoAuthUnencrypted", Where(endpoint)),
+            Of(secure ? "Smtp_NoAuth_Hint" : "Smtp_NoAuthUnencrypted_Hint"),
             null);
 
     public static SmtpFailure MechanismNotOffered(SmtpCredential credential, IReadOnlyCollection<string> offered)
     {
-        var list = offered.Count == 0 ? "none" : string.Join(", ", offered);
+        object list = offered.Count == 0 ? Of("Smtp_MechanismsNone") : string.Join(", ", offered);
         return credential is OAuth2Credential
             ? new(SmtpStep.Authenticate, SmtpFailureKind.MechanismNotOffered,
-                $"The server does not offer XOAUTH2, so it cannot take an OAuth token (it offers: {list}).",
-                "Use Basic authentication with this server, or check the server name: OAuth works with "
-                + "smtp.gmail.com and smtp.office365.com.",
+                Of("Smtp_NoXOAuth2", list),
+                Of("Smtp_NoXOAuth2_Hint"),
                 null)
             : new(SmtpStep.Authenticate, SmtpFailureKind.MechanismNotOffered,
-                $"The server offers neither PLAIN nor LOGIN, so it cannot take a password (it offers: {list}).",
+                Of("Smtp_NoPlainOrLogin", list),
                 offered.Any(m => m.Equals("XOAUTH2", StringComparison.OrdinalIgnoreCase))
-                    ? "This server takes OAuth tokens: switch the authentication to OAuth."
-                    : "Ask the server's administrator which login this port accepts.",
+                    ? Of("Smtp_NoPlainOrLogin_OAuthHint")
+                    : Of("Smtp_NoPlainOrLogin_Hint"),
                 null);
     }
 
@@ -141,16 +126,16 @@ internal static class SmtpFailures
         if (error is TimeoutException or OperationCanceledException)
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.Timeout,
-                $"The server did not answer the login within {Seconds(timeout)}.",
-                "Try again later; if it keeps happening, ask the server's administrator.",
+                Of("Smtp_LoginTimeout", Seconds(timeout)),
+                Of("Smtp_TryAgainLater_Hint"),
                 null);
         }
 
         if (error is IOException or ProtocolException or ServiceNotConnectedException)
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.ConnectionLost,
-                $"The server closed the connection during the login: {error.Message}",
-                "Try again; some servers drop the connection after repeated failed logins.",
+                Of("Smtp_ClosedDuringLogin", error.Message),
+                Of("Smtp_ClosedDuringLogin_Hint"),
                 null);
         }
 
@@ -160,27 +145,16 @@ internal static class SmtpFailures
         {
             var securityDefaults = reply.Mentions("security defaults");
             return new(SmtpStep.Authenticate, SmtpFailureKind.SmtpAuthDisabled,
-                securityDefaults
-                    ? "Microsoft 365 refused the login: the organisation's security defaults block SMTP AUTH."
-                    : "Microsoft 365 refused the login: SMTP AUTH (Authenticated SMTP) is disabled for this tenant or this mailbox.",
-                securityDefaults
-                    ? "Turn off security defaults in Microsoft Entra ID (Overview > Properties > Manage security defaults) "
-                        + "and use Conditional Access instead, or use OAuth (Microsoft) for this server."
-                    : "Enable Authenticated SMTP for the mailbox: Microsoft 365 admin center > Users > Active users > the "
-                        + "mailbox > Mail > Manage email apps > tick Authenticated SMTP (or in Exchange Online PowerShell: "
-                        + $"Set-CASMailbox -Identity {credential.UserName} -SmtpClientAuthenticationDisabled $false). If it is "
-                        + "off for the whole organisation: Set-TransportConfig -SmtpClientAuthenticationDisabled $false. "
-                        + "The change can take up to an hour to apply. OAuth needs it enabled too.",
+                Of(securityDefaults ? "Smtp_SecurityDefaults" : "Smtp_SmtpAuthDisabled"),
+                securityDefaults ? Of("Smtp_SecurityDefaults_Hint") : Of("Smtp_SmtpAuthDisabled_Hint", credential.UserName),
                 reply.ToString());
         }
 
         if (reply is not null && (reply.Code == 534 || reply.HasEnhancedCode("5.7.9")))
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.AppPasswordRequired,
-                "Google refused the password: this account uses 2-Step Verification, so it needs an "
-                + "application-specific password (app password).",
-                "Create an app password at https://myaccount.google.com/apppasswords and enter it as the password, "
-                + "or switch this server to OAuth (Google).",
+                Of("Smtp_AppPassword"),
+                Of("Smtp_AppPassword_Hint"),
                 reply.ToString());
         }
 
@@ -193,17 +167,15 @@ internal static class SmtpFailures
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.OAuthTokenRefused,
                 TokenRefused(oauth, challenge, reply),
-                $"Get a new token (Get Token). If that does not help, check that the token is issued for the mailbox "
-                + $"{oauth.User} and with the scope the provider needs ({OAuthScopes}).",
+                Of("Smtp_TokenRefused_Hint", oauth.User, OAuthScopes),
                 reply?.ToString());
         }
 
         if (reply is { Code: 535 })
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.InvalidCredentials,
-                $"The server refused the login and password for {credential.UserName} ({reply}).",
-                "Check the login (usually the full e-mail address) and the password. Microsoft 365 also answers "
-                + "535 5.7.3 when its policies block password logins for the mailbox: use OAuth (Microsoft) then.",
+                Of("Smtp_InvalidCredentials", credential.UserName, reply.ToString()),
+                Of("Smtp_InvalidCredentials_Hint"),
                 reply.ToString());
         }
 
@@ -213,8 +185,8 @@ internal static class SmtpFailures
         }
 
         return new(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed,
-            $"The server refused the login for {credential.UserName}: {reply?.ToString() ?? error.Message}",
-            "Check the login and the secret; the server's reply above says more.",
+            Of("Smtp_LoginRefused", credential.UserName, reply?.ToString() ?? error.Message),
+            Of("Smtp_LoginRefused_Hint"),
             reply?.ToString());
     }
 
@@ -222,12 +194,12 @@ internal static class SmtpFailures
     public static SmtpFailure Interrupted(Exception error, SmtpStep step, TimeSpan timeout) =>
         error is TimeoutException or OperationCanceledException
             ? new(step, SmtpFailureKind.Timeout,
-                $"The server did not answer within {Seconds(timeout)}.",
-                "Try again later; if it keeps happening, ask the server's administrator.",
+                Of("Smtp_NoAnswer", Seconds(timeout)),
+                Of("Smtp_TryAgainLater_Hint"),
                 null)
             : new(step, SmtpFailureKind.ConnectionLost,
-                $"The server closed the connection: {error.Message}",
-                "Try again; if it keeps happening, ask the server's administrator.",
+                Of("Smtp_Closed", error.Message),
+                Of("Smtp_TryAgain_Hint"),
                 null);
 
     public static SmtpFailure Sender(SmtpStep step, SmtpReply reply, string sender, SmtpCredential? credential)
@@ -238,8 +210,8 @@ internal static class SmtpFailures
         }
 
         return Common(step, reply, credential) ?? new(step, SmtpFailureKind.SenderRefused,
-            $"The server refused {sender} as the sender: {reply}",
-            "Use an address this server may send for; many servers accept only the logged-in mailbox's own address.",
+            Of("Smtp_SenderRefused", sender, reply.ToString()),
+            Of("Smtp_SenderRefused_Hint"),
             reply.ToString());
     }
 
@@ -252,14 +224,12 @@ internal static class SmtpFailures
 
         return reply.Mentions("relay")
             ? new(step, SmtpFailureKind.RecipientRefused,
-                $"The server does not relay mail to {recipient}: {reply}",
-                credential is null
-                    ? "Turn on 'Requires authentication': servers relay to other domains only for logged-in senders."
-                    : "This login may not send to that domain; ask the server's administrator.",
+                Of("Smtp_NoRelay", recipient, reply.ToString()),
+                Of(credential is null ? "Smtp_NoRelay_Hint" : "Smtp_NoRelay_LoggedInHint"),
                 reply.ToString())
             : new(step, SmtpFailureKind.RecipientRefused,
-                $"The server refused the recipient {recipient}: {reply}",
-                "Check the address; 5.1.1 means the mailbox does not exist.",
+                Of("Smtp_RecipientRefused", recipient, reply.ToString()),
+                Of("Smtp_RecipientRefused_Hint"),
                 reply.ToString());
     }
 
@@ -280,10 +250,8 @@ internal static class SmtpFailures
                 }
 
                 return Common(SmtpStep.Send, reply, credential) ?? new(SmtpStep.Send, SmtpFailureKind.MessageRefused,
-                    reply.Code == 552 || reply.HasEnhancedCode("5.3.4")
-                        ? $"The server refused the message as too large: {reply}"
-                        : $"The server refused the message: {reply}",
-                    reply.Code == 552 ? "Send a smaller message (fewer or smaller attachments)." : "The server's reply says why.",
+                    Of(reply.Code == 552 || reply.HasEnhancedCode("5.3.4") ? "Smtp_MessageTooLarge" : "Smtp_MessageRefused", reply.ToString()),
+                    Of(reply.Code == 552 ? "Smtp_MessageTooLarge_Hint" : "Smtp_MessageRefused_Hint"),
                     reply.ToString());
             case ServiceNotAuthenticatedException:
                 var last = SmtpTranscript.LastReply(transcript) ?? SmtpReply.From(530, error.Message);
@@ -306,27 +274,26 @@ internal static class SmtpFailures
         {
             SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain =>
                 new(SmtpStep.Connect, SmtpFailureKind.HostNotFound,
-                    $"The server name {endpoint.Host} could not be found (DNS).",
-                    "Check the spelling of the server name, and that this machine can resolve names on the internet.",
+                    Of("Smtp_HostNotFound", endpoint.Host),
+                    Of("Smtp_HostNotFound_Hint"),
                     null),
             SocketError.ConnectionRefused =>
                 new(SmtpStep.Connect, SmtpFailureKind.ConnectionRefused,
-                    $"{Where(endpoint)} refused the connection: nothing listens on that port.",
-                    "Check the port (587 for STARTTLS, 465 for SSL on connect, 25 for relays) and the server name.",
+                    Of("Smtp_NothingListens", Where(endpoint)),
+                    Of("Smtp_NothingListens_Hint"),
                     null),
             SocketError.TimedOut => NoConnection(endpoint, timeout),
             _ =>
                 new(SmtpStep.Connect, SmtpFailureKind.ConnectionFailed,
-                    $"Cannot reach {Where(endpoint)}: {socket.Message}",
-                    "Check the server name, the port and this machine's network connection.",
+                    Of("Smtp_CannotReach", Where(endpoint), socket.Message),
+                    Of("Smtp_CannotReach_Hint"),
                     null),
         };
 
     private static SmtpFailure NoConnection(SmtpEndpoint endpoint, TimeSpan timeout) =>
         new(SmtpStep.Connect, SmtpFailureKind.Timeout,
-            $"No connection to {Where(endpoint)} within {Seconds(timeout)}: the server does not answer.",
-            "Check the server name and the port, and that no firewall (on this machine, in this network or at the "
-            + "hosting provider) blocks outgoing connections to that port.",
+            Of("Smtp_NoConnection", Where(endpoint), Seconds(timeout)),
+            Of("Smtp_NoConnection_Hint"),
             null);
 
     private static SmtpFailure? Common(SmtpStep step, SmtpReply reply, SmtpCredential? credential)
@@ -349,24 +316,20 @@ internal static class SmtpFailures
 
     private static SmtpFailure TlsRequired(SmtpStep step, SmtpReply reply) =>
         new(step, SmtpFailureKind.TlsRequired,
-            $"The server accepts this only over an encrypted connection: {reply}",
-            TlsHint,
+            Of("Smtp_TlsRequired", reply.ToString()),
+            Of("Smtp_TlsHint"),
             reply.ToString());
 
     private static SmtpFailure NeedsLogin(SmtpStep step, SmtpReply reply, SmtpCredential? credential) =>
         new(step, SmtpFailureKind.AuthenticationRequired,
-            credential is null
-                ? $"The server takes mail only after a login: {reply}"
-                : $"The server still asks for a login: {reply}",
-            credential is null
-                ? "Turn on 'Requires authentication' and enter the login and password, or use OAuth."
-                : "Ask the server's administrator whether this login may send mail.",
+            Of(credential is null ? "Smtp_NeedsLogin" : "Smtp_StillNeedsLogin", reply.ToString()),
+            Of(credential is null ? "Smtp_NeedsLogin_Hint" : "Smtp_StillNeedsLogin_Hint"),
             reply.ToString());
 
     private static SmtpFailure Temporary(SmtpStep step, SmtpReply reply) =>
         new(step, SmtpFailureKind.TemporaryFailure,
-            $"The server refused this for now: {reply}",
-            "Try again in a few minutes. If it keeps happening, the server may be limiting this account or this machine's address.",
+            Of("Smtp_Temporary", reply.ToString()),
+            Of("Smtp_Temporary_Hint"),
             reply.ToString());
 
     private static bool IsSendAsRefusal(SmtpReply reply) =>
@@ -375,22 +338,22 @@ internal static class SmtpFailures
 
     private static SmtpFailure SendAsDenied(SmtpStep step, SmtpReply reply, string sender, SmtpCredential? credential) =>
         new(step, SmtpFailureKind.SendAsDenied,
-            $"The server refused {sender} as the sender: the signed-in mailbox"
-            + $"{(credential is null ? "" : $" ({credential.UserName})")} may not send as this sender ({reply}).",
-            $"Use the mailbox's own address as the sender's e-mail, or give the mailbox the Send As permission on {sender} "
-            + $"(Exchange admin center > Recipients > Mailboxes > {sender} > Delegation > Send as).",
+            credential is null
+                ? Of("Smtp_SendAsDenied", sender, reply.ToString())
+                : Of("Smtp_SendAsDenied_Mailbox", sender, reply.ToString(), credential.UserName),
+            Of("Smtp_SendAsDenied_Hint", sender),
             reply.ToString());
 
-    private static string TokenRefused(OAuth2Credential oauth, XOAuth2Challenge? challenge, SmtpReply? reply)
+    private static LocalizableText TokenRefused(OAuth2Credential oauth, XOAuth2Challenge? challenge, SmtpReply? reply)
     {
-        var scope = challenge?.Scope is { Length: > 0 } s ? $"the scope {s}" : "the needed scope";
+        var scope = challenge?.Scope is { Length: > 0 } s ? Of("Smtp_TheScope", s) : Of("Smtp_TheNeededScope");
         return challenge?.Status switch
         {
-            "401" => $"The access token for {oauth.User} was refused (401); it may have expired or lack {scope}.",
-            "400" => $"The access token for {oauth.User} was refused (400); it may belong to another mailbox than "
-                + $"{oauth.User}, or lack {scope}.",
-            { } status => $"The access token for {oauth.User} was refused ({status}).",
-            null => $"The access token for {oauth.User} was refused{(reply is null ? "" : $" ({reply})")}.",
+            "401" => Of("Smtp_TokenRefused401", oauth.User, scope),
+            "400" => Of("Smtp_TokenRefused400", oauth.User, scope),
+            { } status => Of("Smtp_TokenRefusedStatus", oauth.User, status),
+            null when reply is not null => Of("Smtp_TokenRefusedStatus", oauth.User, reply.ToString()),
+            null => Of("Smtp_TokenRefused", oauth.User),
         };
     }
 
@@ -414,6 +377,6 @@ internal static class SmtpFailures
 
     private static string Address(MailboxAddress? mailbox) => mailbox?.Address ?? "(none)";
 
-    private static string Seconds(TimeSpan timeout) =>
-        timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds";
+    private static LocalizableText Seconds(TimeSpan timeout) =>
+        timeout.TotalSeconds == 1 ? Of("Smtp_OneSecond") : Of("Smtp_Seconds", timeout.TotalSeconds);
 }

@@ -1,3 +1,5 @@
+using MailServerAdmin.Web.Localization;
+
 namespace MailServerAdmin.Web.Sending;
 
 /// <summary>The steps of a check or a send, in the order they run.</summary>
@@ -24,8 +26,16 @@ public enum SmtpStepOutcome
     Failed,
 }
 
-/// <summary>One step, in plain words; <paramref name="Hint"/> says what to do about a warning or a failure.</summary>
-public sealed record SmtpStepResult(SmtpStep Step, SmtpStepOutcome Outcome, string Detail, string? Hint = null);
+/// <summary>
+/// One step, in plain words; <paramref name="HintText"/> says what to do about a warning or a failure. Pages show the
+/// texts in the administrator's language; <see cref="Detail"/> and <see cref="Hint"/> are the English texts.
+/// </summary>
+public sealed record SmtpStepResult(SmtpStep Step, SmtpStepOutcome Outcome, LocalizableText DetailText, LocalizableText? HintText = null)
+{
+    public string Detail => DetailText.ToString();
+
+    public string? Hint => HintText?.ToString();
+}
 
 /// <summary>What went wrong, as far as it can be told from the outside.</summary>
 public enum SmtpFailureKind
@@ -97,11 +107,17 @@ public enum SmtpFailureKind
 }
 
 /// <summary>
-/// A failure explained: <paramref name="Message"/> says what happened in plain words, <paramref name="Hint"/> what to
-/// do about it, <paramref name="ServerReply"/> is the server's own reply when there was one. No credential appears
-/// in any of them.
+/// A failure explained: <paramref name="MessageText"/> says what happened in plain words, <paramref name="HintText"/>
+/// what to do about it, <paramref name="ServerReply"/> is the server's own reply when there was one. No credential
+/// appears in any of them. Pages show the texts in the administrator's language; <see cref="Message"/> and
+/// <see cref="Hint"/> are the English texts (for logs and the application).
 /// </summary>
-public sealed record SmtpFailure(SmtpStep Step, SmtpFailureKind Kind, string Message, string? Hint, string? ServerReply);
+public sealed record SmtpFailure(SmtpStep Step, SmtpFailureKind Kind, LocalizableText MessageText, LocalizableText? HintText, string? ServerReply)
+{
+    public string Message => MessageText.ToString();
+
+    public string? Hint => HintText?.ToString();
+}
 
 /// <summary>
 /// The outcome of a connection test: every step that ran, the failure that stopped it (null when all passed),

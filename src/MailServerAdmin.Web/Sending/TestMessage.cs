@@ -1,25 +1,30 @@
-using System.Globalization;
+using MailServerAdmin.Web.Localization;
+using Microsoft.Extensions.Localization;
 using MimeKit;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Sending;
 
 /// <summary>The message "Send test message" sends.</summary>
 public static class TestMessage
 {
-    public const string Subject = "MailServerAdmin test message";
+    /// <summary>The subject in English.</summary>
+    public static readonly string Subject = Of("TestMessage_Subject").ToString();
 
-    public static MimeMessage Create(string serverName, string? senderName, string senderEmail, string recipient, TimeProvider time)
+    /// <summary>The test message, in the localizer's language (English without one).</summary>
+    public static MimeMessage Create(
+        string serverName, string? senderName, string senderEmail, string recipient, TimeProvider time, IStringLocalizer? localizer = null)
     {
-        var sent = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        ArgumentNullException.ThrowIfNull(time);
+        var body = Of("TestMessage_Body", serverName, new UtcTime(time.GetUtcNow().UtcDateTime));
         return new MimeMessage
         {
             From = { new MailboxAddress(senderName, senderEmail) },
             To = { MailboxAddress.Parse(recipient) },
-            Subject = Subject,
+            Subject = localizer is null ? TestMessage.Subject : localizer["TestMessage_Subject"].Value,
             Body = new TextPart("plain")
             {
-                Text = $"This test message was sent by MailServerAdmin through the mail server \"{serverName}\" at {sent} UTC.\r\n" +
-                    "If you can read it, the server works for the application's mail.\r\n",
+                Text = (localizer is null ? body.ToString() : body.Localize(localizer)).ReplaceLineEndings("\r\n") + "\r\n",
             },
         };
     }

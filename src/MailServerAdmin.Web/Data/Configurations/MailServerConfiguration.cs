@@ -25,7 +25,7 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.RevocationUrl).HasMaxLength(MailServerLimits.Url);
         builder.Property(s => s.Scopes).HasMaxLength(MailServerLimits.Scopes);
         builder.Property(s => s.TokenAccount).HasMaxLength(MailServerLimits.Email);
-        builder.Property(s => s.TokenError).HasMaxLength(2000);
+        builder.Property(s => s.TokenError).HasMaxLength(MailServerLimits.TokenError);
         builder.Property(s => s.Version).IsConcurrencyToken();
         builder.Property(s => s.TokenVersion).IsConcurrencyToken();
 

@@ -1,16 +1,22 @@
 using FluentValidation;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Pages.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Account;
 
 [AllowAnonymous]
 public sealed class LoginModel(
-    SignInManager<IdentityUser> signIn, SetupCode setupCode, IValidator<LoginInput> validator, TimeProvider time) : PageModel
+    SignInManager<IdentityUser> signIn,
+    SetupCode setupCode,
+    IValidator<LoginInput> validator,
+    TimeProvider time,
+    IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -43,30 +49,29 @@ public sealed class LoginModel(
             var user = await signIn.UserManager.FindByEmailAsync(Input.Email!);
             var until = user?.LockoutEnd;
             var minutes = until is null ? 0 : Math.Max(1, (int)Math.Ceiling((until.Value - time.GetUtcNow()).TotalMinutes));
-            ModelState.AddModelError(string.Empty,
-                $"Too many failed sign-ins: this account is locked for {minutes} more minute{(minutes == 1 ? "" : "s")}. Try again later, or ask another administrator.");
+            ModelState.AddModelError(string.Empty, minutes == 1 ? localizer["Login_LockedOut_OneMinute"] : localizer["Login_LockedOut", minutes]);
             return Page();
         }
 
-        ModelState.AddModelError(string.Empty, "Wrong e-mail or password.");
+        ModelState.AddModelError(string.Empty, localizer["Login_Wrong"]);
         return Page();
     }
 }
 
 public sealed class LoginInput
 {
-    [System.ComponentModel.DataAnnotations.Display(Name = "E-mail")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_Email")]
     public string? Email { get; set => field = value?.Trim(); }
 
-    [System.ComponentModel.DataAnnotations.Display(Name = "Password")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_Password")]
     public string? Password { get; set; }
 }
 
 public sealed class LoginInputValidator : AbstractValidator<LoginInput>
 {
-    public LoginInputValidator()
+    public LoginInputValidator(IStringLocalizer<SharedResource> localizer)
     {
-        RuleFor(x => x.Email).NotEmpty().WithMessage("Enter your e-mail.");
-        RuleFor(x => x.Password).NotEmpty().WithMessage("Enter your password.");
+        RuleFor(x => x.Email).NotEmpty().WithMessage(_ => localizer["Login_EmailRequired"]);
+        RuleFor(x => x.Password).NotEmpty().WithMessage(_ => localizer["Login_PasswordRequired"]);
     }
 }

@@ -1,10 +1,12 @@
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Account;
 
-public sealed class LogoutModel(SignInManager<IdentityUser> signIn) : PageModel
+public sealed class LogoutModel(SignInManager<IdentityUser> signIn, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [TempData]
     public string? StatusMessage { get; set; }
@@ -16,7 +18,7 @@ public sealed class LogoutModel(SignInManager<IdentityUser> signIn) : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         await signIn.SignOutAsync();
-        StatusMessage = "You are signed out.";
+        StatusMessage = localizer["Logout_Done"];
         return RedirectToPage("Login");
     }
 }

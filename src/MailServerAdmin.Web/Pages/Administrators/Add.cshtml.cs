@@ -1,12 +1,15 @@
 using FluentValidation;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Pages.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Administrators;
 
-public sealed class AddModel(AdministratorService administrators, IValidator<AddAdministratorInput> validator) : PageModel
+public sealed class AddModel(
+    AdministratorService administrators, IValidator<AddAdministratorInput> validator, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [BindProperty]
     public AddAdministratorInput Input { get; set; } = new();
@@ -31,7 +34,7 @@ public sealed class AddModel(AdministratorService administrators, IValidator<Add
             foreach (var error in result.Errors)
             {
                 var message = error.Code is "DuplicateUserName" or "DuplicateEmail"
-                    ? $"{Input.Email} is already an administrator."
+                    ? localizer["Admins_AlreadyAdmin", Input.Email!]
                     : error.Description;
                 ModelState.AddModelError(AdministratorRules.FieldFor(error, nameof(Input)), message);
             }
@@ -39,25 +42,25 @@ public sealed class AddModel(AdministratorService administrators, IValidator<Add
             return Page();
         }
 
-        StatusMessage = $"{Input.Email} is now an administrator. Give them their password through a safe channel.";
+        StatusMessage = localizer["Admins_Added", Input.Email!];
         return RedirectToPage("Index");
     }
 }
 
 public sealed class AddAdministratorInput
 {
-    [System.ComponentModel.DataAnnotations.Display(Name = "E-mail")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_Email")]
     public string? Email { get; set => field = value?.Trim(); }
 
-    [System.ComponentModel.DataAnnotations.Display(Name = "Initial password")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_InitialPassword")]
     public string? Password { get; set; }
 }
 
 public sealed class AddAdministratorInputValidator : AbstractValidator<AddAdministratorInput>
 {
-    public AddAdministratorInputValidator()
+    public AddAdministratorInputValidator(IStringLocalizer<SharedResource> localizer)
     {
-        RuleFor(x => x.Email).AdministratorEmail();
-        RuleFor(x => x.Password).AdministratorPassword();
+        RuleFor(x => x.Email).AdministratorEmail(localizer);
+        RuleFor(x => x.Password).AdministratorPassword(localizer);
     }
 }

@@ -1,10 +1,12 @@
 using MailServerAdmin.Web.Administrators;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Administrators;
 
-public sealed class RemoveModel(AdministratorService administrators) : PageModel
+public sealed class RemoveModel(AdministratorService administrators, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public AdministratorItem Administrator { get; private set; } = null!;
 
@@ -29,10 +31,10 @@ public sealed class RemoveModel(AdministratorService administrators) : PageModel
         var result = await administrators.RemoveAsync(id, ct);
         StatusMessage = result switch
         {
-            RemoveResult.Removed => $"{admin!.Email} is no longer an administrator.",
-            RemoveResult.Self => "You cannot remove yourself: ask another administrator to do it.",
-            RemoveResult.Last => "The last administrator cannot be removed.",
-            _ => "That administrator was already removed.",
+            RemoveResult.Removed => localizer["Admins_Removed", admin!.Email],
+            RemoveResult.Self => localizer["Admins_RemoveSelf"],
+            RemoveResult.Last => localizer["Admins_RemoveLast"],
+            _ => localizer["Admins_AlreadyRemoved"],
         };
         return RedirectToPage("Index");
     }

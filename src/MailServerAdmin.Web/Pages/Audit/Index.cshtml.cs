@@ -19,20 +19,4 @@ public sealed class IndexModel(AuditLog audit) : PageModel
         Entries = await audit.ListAsync(server, p, PageSize, ct);
         Servers = await audit.ServersAsync(ct);
     }
-
-    public static string Describe(AuditAction action) => action switch
-    {
-        AuditAction.ServerCreated => "Server created",
-        AuditAction.ServerUpdated => "Server changed",
-        AuditAction.ServerDeleted => "Server deleted",
-        AuditAction.DefaultSet => "Made the default",
-        AuditAction.DefaultRemoved => "No longer the default",
-        AuditAction.AdministratorAdded => "Administrator added",
-        AuditAction.AdministratorRemoved => "Administrator removed",
-        AuditAction.TokensObtained => "Tokens obtained",
-        AuditAction.TokensRefreshed => "Tokens refreshed",
-        AuditAction.TokenRefreshFailed => "Token refresh failed",
-        AuditAction.TokensRevoked => "Tokens revoked",
-        _ => action.ToString(),
-    };
 }

@@ -31,12 +31,12 @@ public sealed class CreateModel(MailServerFormServices services) : MailServerFor
         var result = await Services.Store.CreateAsync(Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
         if (result.Status == SaveStatus.NameTaken)
         {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", $"A server named '{Input.Name}' already exists (names are compared ignoring case).");
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", Services.Localizer["Validation_NameTaken", Input.Name!]);
             return await PageAsync(ct);
         }
 
         await ForgetDraftAsync(ct);
-        StatusMessage = MailServerPageExtensions.SavedMessage(Input.Name!, "created", result, wasDefaultBefore: false);
+        StatusMessage = MailServerPageExtensions.SavedMessage(Services.Localizer, "Status_ServerCreated", Input.Name!, result, wasDefaultBefore: false);
         return RedirectToPage("Index");
     }
 

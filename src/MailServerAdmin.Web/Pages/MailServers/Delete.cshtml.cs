@@ -1,10 +1,12 @@
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class DeleteModel(MailServerStore store) : PageModel
+public sealed class DeleteModel(MailServerStore store, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public MailServerDetails Server { get; private set; } = null!;
 
@@ -28,9 +30,9 @@ public sealed class DeleteModel(MailServerStore store) : PageModel
         var deleted = await store.DeleteAsync(id, ct);
         StatusMessage = deleted switch
         {
-            null => "That mail server was already deleted.",
-            { WasDefault: true } => $"Mail server '{deleted.Name}' deleted. It was the default server: make another server the default.",
-            _ => $"Mail server '{deleted.Name}' deleted.",
+            null => localizer["Status_AlreadyDeleted"],
+            { WasDefault: true } => localizer["Status_DeletedDefault", deleted.Name],
+            _ => localizer["Status_Deleted", deleted.Name],
         };
         return RedirectToPage("Index");
     }

@@ -46,13 +46,13 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
             case SaveStatus.NotFound:
                 return NotFoundRedirect();
             case SaveStatus.NameTaken:
-                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", $"A server named '{Input.Name}' already exists (names are compared ignoring case).");
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", Services.Localizer["Validation_NameTaken", Input.Name!]);
                 return Page();
             case SaveStatus.Conflict:
                 return await ConflictAsync(id, ct);
             default:
                 await ForgetDraftAsync(ct);
-                StatusMessage = MailServerPageExtensions.SavedMessage(Input.Name!, "saved", result, stored.IsDefault);
+                StatusMessage = MailServerPageExtensions.SavedMessage(Services.Localizer, "Status_ServerSaved", Input.Name!, result, stored.IsDefault);
                 return RedirectToPage("Index");
         }
     }
@@ -72,9 +72,7 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
         Input.Stored = Current;
         Input.Version = Current.Version;
         ModelState.Remove($"{nameof(Input)}.{nameof(Input.Version)}");
-        ModelState.AddModelError(string.Empty,
-            "Another administrator changed this server after you opened it, so your changes were not saved. " +
-            "Your input is kept below and the values saved meanwhile are listed: Save again to replace them with yours.");
+        ModelState.AddModelError(string.Empty, Services.Localizer["Edit_Conflict_Error"]);
         return Page();
     }
 }

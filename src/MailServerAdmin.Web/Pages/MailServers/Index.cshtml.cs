@@ -1,10 +1,12 @@
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class IndexModel(MailServerStore store, TimeProvider time) : PageModel
+public sealed class IndexModel(MailServerStore store, TimeProvider time, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public const int PageSize = 25;
 
@@ -33,9 +35,9 @@ public sealed class IndexModel(MailServerStore store, TimeProvider time) : PageM
         var change = await store.MakeDefaultAsync(id, ct);
         StatusMessage = change switch
         {
-            null => "That mail server no longer exists: another administrator deleted it.",
-            { PreviousDefault: null } => $"'{change.Name}' is the default server.",
-            _ => $"'{change.Name}' is now the default server; '{change.PreviousDefault}' is no longer the default.",
+            null => localizer["Status_ServerGone"],
+            { PreviousDefault: null } => localizer["Status_IsDefault", change.Name],
+            _ => localizer["Status_NowDefault", change.Name, change.PreviousDefault],
         };
         return RedirectToPage(new { q, p });
     }

@@ -1,10 +1,14 @@
 using FluentValidation;
 using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Resources;
 using MailServerAdmin.Web.Sending;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using static MailServerAdmin.Web.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
@@ -28,7 +32,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
     /// <summary>Where "Send test message" sends to.</summary>
     [BindProperty]
-    [System.ComponentModel.DataAnnotations.Display(Name = "Send a test message to")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_TestRecipient")]
     public string? TestRecipient { get; set => field = value?.Trim(); }
 
     /// <summary>The result of Test connection or Send test message, shown above the form.</summary>
@@ -52,7 +56,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
         if (!Input.IsOAuth)
         {
-            ModelState.AddModelError(string.Empty, "Get Token is for OAuth authentication: choose OAuth first.");
+            ModelState.AddModelError(string.Empty, services.Localizer["Form_GetTokenNeedsOAuth"]);
             return await PageAsync(ct);
         }
 
@@ -73,7 +77,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         }
         catch (OAuthException ex)
         {
-            ModelState.AddModelError(string.Empty, $"{ex.Description} {ex.Hint}");
+            ModelState.AddModelError(string.Empty, $"{services.Localizer.Localize(ex.DescriptionText)} {services.Localizer.Localize(ex.HintText)}");
             return await PageAsync(ct);
         }
 
@@ -90,7 +94,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             return NotFoundRedirect();
         }
 
-        var endpoint = await FormEndpointAsync("Connection test", ct);
+        var endpoint = await FormEndpointAsync(SmtpOutcome.ConnectionTest, ct);
         if (endpoint is not null)
         {
             Outcome = SmtpOutcome.From(await services.Tester.TestAsync(endpoint, Input.SenderEmail!, null, ct));
@@ -109,13 +113,14 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
         if (!Mailbox.IsValid(TestRecipient))
         {
-            ModelState.AddModelError(nameof(TestRecipient), "Enter the address to send the test message to.");
+            ModelState.AddModelError(nameof(TestRecipient), services.Localizer["Form_TestRecipientRequired"]);
         }
 
-        var endpoint = await FormEndpointAsync("Test message", ct);
+        var endpoint = await FormEndpointAsync(SmtpOutcome.TestMessage, ct);
         if (endpoint is not null && ModelState.IsValid)
         {
-            var message = TestMessage.Create(Input.Name ?? "this server", Input.SenderName, Input.SenderEmail!, TestRecipient!, services.Time);
+            var message = TestMessage.Create(
+                Input.Name ?? services.Localizer["Form_ThisServer"], Input.SenderName, Input.SenderEmail!, TestRecipient!, services.Time, services.Localizer);
             Outcome = SmtpOutcome.From(await services.Sender.SendAsync(endpoint, message, ct), TestRecipient!);
         }
 
@@ -147,8 +152,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             {
                 Input.DraftId = null;
                 ModelState.Remove($"{nameof(Input)}.{nameof(Input.DraftId)}");
-                ModelState.AddModelError(string.Empty,
-                    "The tokens from Get Token are no longer available (they are kept for 60 minutes, unsaved): click Get Token again.");
+                ModelState.AddModelError(string.Empty, services.Localizer["Form_DraftExpired"]);
             }
         }
 
@@ -168,7 +172,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         var result = await services.Flows.ReadAsync<FormFlow>(OAuthFlowKind.Draft, draftId, consume: false, ct);
         if (result.Payload is not { } flow || flow.ServerId != ServerId)
         {
-            ErrorMessage = "That Get Token result has expired or belongs to another session: the form shows the saved values.";
+            ErrorMessage = services.Localizer["Form_DraftNotFound"];
             return false;
         }
 
@@ -194,7 +198,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
     protected IActionResult NotFoundRedirect()
     {
-        StatusMessage = "That mail server no longer exists: another administrator deleted it.";
+        StatusMessage = services.Localizer["Status_ServerGone"];
         return RedirectToPage("Index");
     }
 
@@ -202,22 +206,22 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
     /// The endpoint of the form as it is now. A stored secret is used only where it is allowed to go; what is missing
     /// is said beside the field.
     /// </summary>
-    private async Task<SmtpEndpoint?> FormEndpointAsync(string title, CancellationToken ct)
+    private async Task<SmtpEndpoint?> FormEndpointAsync(LocalizableText title, CancellationToken ct)
     {
         var host = HostName.Normalize(Input.Host);
         if (host is null)
         {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Host)}", "Enter a host name such as smtp.example.com, or an IPv4 or IPv6 address.");
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Host)}", services.Localizer["Validation_HostInvalid"]);
         }
 
         if (Input.Port is not (>= 1 and <= 65535))
         {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Port)}", "The port must be a number from 1 to 65535.");
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Port)}", services.Localizer["Validation_PortRange"]);
         }
 
         if (!Mailbox.IsValid(Input.SenderEmail))
         {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.SenderEmail)}", "Enter an e-mail address such as mail@example.com.");
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.SenderEmail)}", services.Localizer["Validation_EmailInvalid"]);
         }
 
         if (!ModelState.IsValid)
@@ -235,13 +239,13 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             }
             catch (TokenUnavailableException ex)
             {
-                Outcome = SmtpOutcome.Refused(title, ex.Message, ex.Hint);
+                Outcome = SmtpOutcome.Refused(title, ex.MessageText, ex.HintText);
                 return null;
             }
 
             if (token is null || string.IsNullOrEmpty(Input.UserName))
             {
-                Outcome = SmtpOutcome.Refused(title, "There is no access token (or no user name) to sign in with.", "Click Get Token first, and fill in the user name.");
+                Outcome = SmtpOutcome.Refused(title, Of("Form_NoAccessToken"), Of("Form_NoAccessToken_Hint"));
                 return null;
             }
 
@@ -254,8 +258,8 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             if (password is null || string.IsNullOrEmpty(Input.EffectiveLogin))
             {
                 ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Password)}", Input.MovesStoredPassword
-                    ? "You changed the server, port or security: type the password again to confirm it may be sent there."
-                    : "Enter the login and password to test with.");
+                    ? services.Localizer["Validation_PasswordMoves"]
+                    : services.Localizer["Form_TestCredentialsRequired"]);
                 return null;
             }
 
@@ -295,8 +299,11 @@ public sealed class MailServerFormServices(
     TokenKeeper tokens,
     SmtpConnectionTester tester,
     SmtpMailSender sender,
-    TimeProvider time)
+    TimeProvider time,
+    IStringLocalizer<SharedResource> localizer)
 {
+    public IStringLocalizer<SharedResource> Localizer => localizer;
+
     public TokenKeeper Tokens => tokens;
 
     public SmtpConnectionTester Tester => tester;

@@ -26,80 +26,80 @@ public sealed class MailServerInput
     [JsonIgnore]
     public MailServerDraft? Draft { get; set; }
 
-    [Display(Name = "Name")]
+    [Display(Name = "Field_Name")]
     public string? Name { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Server")]
+    [Display(Name = "Field_Host")]
     public string? Host { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Port")]
+    [Display(Name = "Field_Port")]
     public int? Port { get; set; } = 587;
 
-    [Display(Name = "Security")]
+    [Display(Name = "Field_Security")]
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
-    [Display(Name = "User name")]
+    [Display(Name = "Field_UserName")]
     public string? UserName { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Sender's e-mail")]
+    [Display(Name = "Field_SenderEmail")]
     public string? SenderEmail { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Sender's display name")]
+    [Display(Name = "Field_SenderName")]
     public string? SenderName { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Default server")]
+    [Display(Name = "Field_IsDefault")]
     public bool IsDefault { get; set; }
 
-    [Display(Name = "Authentication type")]
+    [Display(Name = "Field_AuthenticationType")]
     public AuthenticationType AuthenticationType { get; set; } = AuthenticationType.Basic;
 
-    [Display(Name = "Requires authentication")]
+    [Display(Name = "Field_RequiresAuthentication")]
     public bool RequiresAuthentication { get; set; } = true;
 
-    [Display(Name = "Login")]
+    [Display(Name = "Field_Login")]
     public string? Login { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Password")]
+    [Display(Name = "Field_Password")]
     [DataType(DataType.Password)]
     public string? Password { get; set; }
 
-    [Display(Name = "Clear the stored password")]
+    [Display(Name = "Field_ClearPassword")]
     public bool ClearPassword { get; set; }
 
-    [Display(Name = "Provider")]
+    [Display(Name = "Field_Provider")]
     public OAuthProvider Provider { get; set; } = OAuthProvider.Microsoft;
 
-    [Display(Name = "Tenant")]
+    [Display(Name = "Field_Tenant")]
     public string? Tenant { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Client ID")]
+    [Display(Name = "Field_ClientId")]
     public string? ClientId { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Client secret")]
+    [Display(Name = "Field_ClientSecret")]
     [DataType(DataType.Password)]
     public string? ClientSecret { get; set; }
 
-    [Display(Name = "Authorization URL")]
+    [Display(Name = "Field_AuthorizationUrl")]
     public string? AuthorizationUrl { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Token URL")]
+    [Display(Name = "Field_TokenUrl")]
     public string? TokenUrl { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Revocation URL")]
+    [Display(Name = "Field_RevocationUrl")]
     public string? RevocationUrl { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Scopes")]
+    [Display(Name = "Field_Scopes")]
     public string? Scopes { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Access token")]
+    [Display(Name = "Field_AccessToken")]
     [DataType(DataType.Password)]
     public string? AccessToken { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Refresh token")]
+    [Display(Name = "Field_RefreshToken")]
     [DataType(DataType.Password)]
     public string? RefreshToken { get; set => field = value?.Trim(); }
 
-    [Display(Name = "Access token expires (UTC)")]
+    [Display(Name = "Field_AccessTokenExpiresUtc")]
     public DateTime? AccessTokenExpiresUtc { get; set; }
 
     /// <summary>The server-side draft this form continues (after Get Token).</summary>

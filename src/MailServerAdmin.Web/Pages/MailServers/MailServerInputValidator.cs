@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Resources;
 using MailServerAdmin.Web.Validation;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
@@ -18,146 +20,138 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
     /// <summary>What Get Token needs beyond <see cref="Authorize"/> (Manual configuration's authorization URL).</summary>
     public const string GetToken = "GetToken";
 
-    public MailServerInputValidator(MailServerStore store)
+    public MailServerInputValidator(MailServerStore store, IStringLocalizer<SharedResource> localizer)
     {
         RuleFor(x => x.Name)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter a name for the server.")
-            .MaximumLength(MailServerLimits.Name).WithMessage("The name can have at most {MaxLength} characters.")
+            .NotEmpty().WithMessage(_ => localizer["Validation_NameRequired"])
+            .MaximumLength(MailServerLimits.Name).WithMessage(_ => localizer["Validation_NameTooLong"])
             .MustAsync(async (input, name, ct) => !await store.IsNameTakenAsync(name!, input.Id, ct))
-            .WithMessage(x => $"A server named '{x.Name}' already exists (names are compared ignoring case).");
+            .WithMessage(x => localizer["Validation_NameTaken", x.Name!]);
 
         RuleFor(x => x.Host)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter the SMTP server's host name or IP address.")
-            .MaximumLength(MailServerLimits.Host).WithMessage("A host name can have at most {MaxLength} characters.")
-            .Must(HostName.IsValid).WithMessage("Enter a host name such as smtp.example.com, or an IPv4 or IPv6 address.");
+            .NotEmpty().WithMessage(_ => localizer["Validation_HostRequired"])
+            .MaximumLength(MailServerLimits.Host).WithMessage(_ => localizer["Validation_HostTooLong"])
+            .Must(HostName.IsValid).WithMessage(_ => localizer["Validation_HostInvalid"]);
 
         RuleFor(x => x.Port)
             .Cascade(CascadeMode.Stop)
-            .NotNull().WithMessage("Enter the port, usually 587 (STARTTLS) or 465 (SSL on connect).")
-            .InclusiveBetween(1, 65535).WithMessage("The port must be a number from 1 to 65535.");
+            .NotNull().WithMessage(_ => localizer["Validation_PortRequired"])
+            .InclusiveBetween(1, 65535).WithMessage(_ => localizer["Validation_PortRange"]);
 
         RuleFor(x => x.Security)
-            .IsInEnum().WithMessage("Choose a connection security mode.");
+            .IsInEnum().WithMessage(_ => localizer["Validation_SecurityRequired"]);
 
         RuleFor(x => x.UserName)
-            .MaximumLength(MailServerLimits.Email).WithMessage("The user name can have at most {MaxLength} characters.");
+            .MaximumLength(MailServerLimits.Email).WithMessage(_ => localizer["Validation_UserNameTooLong"]);
 
         RuleFor(x => x.SenderEmail)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter the sender's e-mail address.")
-            .MaximumLength(MailServerLimits.Email).WithMessage("An e-mail address can have at most {MaxLength} characters.")
-            .EmailAddress().WithMessage("Enter an e-mail address such as mail@example.com.")
-            .Must(Mailbox.IsValid).WithMessage("Enter an e-mail address such as mail@example.com.");
+            .NotEmpty().WithMessage(_ => localizer["Validation_SenderEmailRequired"])
+            .MaximumLength(MailServerLimits.Email).WithMessage(_ => localizer["Validation_EmailTooLong"])
+            .EmailAddress().WithMessage(_ => localizer["Validation_EmailInvalid"])
+            .Must(Mailbox.IsValid).WithMessage(_ => localizer["Validation_EmailInvalid"]);
 
         RuleFor(x => x.SenderName)
-            .MaximumLength(MailServerLimits.DisplayName).WithMessage("The display name can have at most {MaxLength} characters.");
+            .MaximumLength(MailServerLimits.DisplayName).WithMessage(_ => localizer["Validation_SenderNameTooLong"]);
 
         RuleFor(x => x.AuthenticationType)
-            .IsInEnum().WithMessage("Choose Basic or OAuth authentication.");
+            .IsInEnum().WithMessage(_ => localizer["Validation_AuthenticationTypeRequired"]);
 
-        When(x => !x.IsOAuth && x.RequiresAuthentication, BasicRules);
-        When(x => x.IsOAuth, CompleteTokenRules);
-        RuleSet(Authorize, () => When(x => x.IsOAuth, OAuthRules));
+        When(x => !x.IsOAuth && x.RequiresAuthentication, () => BasicRules(localizer));
+        When(x => x.IsOAuth, () => CompleteTokenRules(localizer));
+        RuleSet(Authorize, () => When(x => x.IsOAuth, () => OAuthRules(localizer)));
         RuleSet(GetToken, () =>
             RuleFor(x => x.AuthorizationUrl)
                 .NotEmpty().When(x => x.IsOAuth && x.Provider == OAuthProvider.Manual)
-                .WithMessage("Enter the provider's authorization URL: Get Token sends you there to sign in."));
+                .WithMessage(_ => localizer["Validation_AuthorizationUrlForGetToken"]));
     }
 
-    private void BasicRules()
+    private void BasicRules(IStringLocalizer localizer)
     {
         RuleFor(x => x.Login)
-            .MaximumLength(MailServerLimits.Email).WithMessage("The login can have at most {MaxLength} characters.");
+            .MaximumLength(MailServerLimits.Email).WithMessage(_ => localizer["Validation_LoginTooLong"]);
 
         RuleFor(x => x.EffectiveLogin)
-            .NotEmpty().WithMessage("Enter the login, or a user name to use as the login.")
+            .NotEmpty().WithMessage(_ => localizer["Validation_LoginRequired"])
             .OverridePropertyName(nameof(MailServerInput.Login));
 
         RuleFor(x => x.Password)
-            .MaximumLength(MailServerLimits.Password).WithMessage("The password can have at most {MaxLength} characters.");
+            .MaximumLength(MailServerLimits.Password).WithMessage(_ => localizer["Validation_PasswordTooLong"]);
 
         RuleFor(x => x.Password)
             .NotEmpty()
             .When(x => !x.HasStoredPassword || x.ClearPassword)
-            .WithMessage(x => x.ClearPassword
-                ? "You chose to clear the stored password: enter a new one, or turn off authentication."
-                : "Enter the password, or turn off \"Requires authentication\".");
+            .WithMessage(x => x.ClearPassword ? localizer["Validation_PasswordAfterClear"] : localizer["Validation_PasswordRequired"]);
 
         // A stored password is only ever sent to the destination it was typed for.
         RuleFor(x => x.Password)
             .Must((input, _) => !input.MovesStoredPassword)
-            .WithMessage("You changed the server, port or security: type the password again to confirm it may be sent there.");
+            .WithMessage(_ => localizer["Validation_PasswordMoves"]);
     }
 
-    private void OAuthRules()
+    private void OAuthRules(IStringLocalizer localizer)
     {
         RuleFor(x => x.Provider)
-            .IsInEnum().WithMessage("Choose Microsoft, Google or Manual configuration.");
+            .IsInEnum().WithMessage(_ => localizer["Validation_ProviderRequired"]);
 
         RuleFor(x => x.UserName)
-            .NotEmpty().WithMessage("Enter the user name: the mailbox that signs in to the SMTP server with the token.");
+            .NotEmpty().WithMessage(_ => localizer["Validation_OAuthUserNameRequired"]);
 
         RuleFor(x => x.Tenant)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter the tenant: common, organizations, your domain, or the directory (tenant) ID.")
-            .Matches(TenantPattern()).WithMessage("A tenant is a name such as common or contoso.onmicrosoft.com, or a directory ID.")
+            .NotEmpty().WithMessage(_ => localizer["Validation_TenantRequired"])
+            .Matches(TenantPattern()).WithMessage(_ => localizer["Validation_TenantInvalid"])
             .When(x => x.Provider == OAuthProvider.Microsoft);
 
         RuleFor(x => x.ClientId)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter the client ID from the provider's console.")
-            .MaximumLength(MailServerLimits.ClientId).WithMessage("The client ID can have at most {MaxLength} characters.");
+            .NotEmpty().WithMessage(_ => localizer["Validation_ClientIdRequired"])
+            .MaximumLength(MailServerLimits.ClientId).WithMessage(_ => localizer["Validation_ClientIdTooLong"]);
 
         RuleFor(x => x.ClientSecret)
-            .MaximumLength(MailServerLimits.ClientSecret).WithMessage("The client secret can have at most {MaxLength} characters.");
+            .MaximumLength(MailServerLimits.ClientSecret).WithMessage(_ => localizer["Validation_ClientSecretTooLong"]);
 
         RuleFor(x => x.ClientSecret)
             .Must((input, _) => input.HasClientSecret)
             .When(x => x.Provider != OAuthProvider.Manual || x.ClientSecretMustBeRetyped)
-            .WithMessage(x => x.ClientSecretMustBeRetyped
-                ? "You changed the authorization or token URL: type the client secret again to confirm it may be sent there."
-                : "Enter the client secret from the provider's console.");
+            .WithMessage(x => x.ClientSecretMustBeRetyped ? localizer["Validation_ClientSecretMoves"] : localizer["Validation_ClientSecretRequired"]);
 
         RuleFor(x => x.AuthorizationUrl)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage("Enter the authorization URL.")
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl), ApplyConditionTo.CurrentValidator).WithMessage(EndpointMessage);
+            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_AuthorizationUrlRequired"])
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl), ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_Endpoint"]);
 
         RuleFor(x => x.TokenUrl)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Enter the token URL.")
-            .Must(BeAnEndpoint).WithMessage(EndpointMessage)
+            .NotEmpty().WithMessage(_ => localizer["Validation_TokenUrlRequired"])
+            .Must(BeAnEndpoint).WithMessage(_ => localizer["Validation_Endpoint"])
             .Must((input, url) => MicrosoftOAuthClient.AuthorizationUrlMatches(input.AuthorizationUrl, url))
             .When(x => x.Provider == OAuthProvider.Microsoft, ApplyConditionTo.CurrentValidator)
-            .WithMessage("Microsoft's URLs are https://<host>/<tenant>/oauth2/v2.0/authorize and …/oauth2/v2.0/token, with the same host and tenant.");
+            .WithMessage(_ => localizer["Validation_MicrosoftUrls"]);
 
         RuleFor(x => x.RevocationUrl)
-            .NotEmpty().When(x => x.Provider == OAuthProvider.Google, ApplyConditionTo.CurrentValidator).WithMessage("Enter the revocation URL.")
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl), ApplyConditionTo.CurrentValidator).WithMessage(EndpointMessage);
+            .NotEmpty().When(x => x.Provider == OAuthProvider.Google, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_RevocationUrlRequired"])
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl), ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_Endpoint"]);
 
         RuleFor(x => x.Scopes)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage("Enter the scopes, separated by spaces.")
-            .MaximumLength(MailServerLimits.Scopes).WithMessage("The scopes can have at most {MaxLength} characters.");
+            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_ScopesRequired"])
+            .MaximumLength(MailServerLimits.Scopes).WithMessage(_ => localizer["Validation_ScopesTooLong"]);
     }
 
     /// <summary>Seed §10: an OAuth server is saved only with every field, access and refresh token included.</summary>
-    private void CompleteTokenRules()
+    private void CompleteTokenRules(IStringLocalizer localizer)
     {
         RuleFor(x => x.AccessToken)
-            .MaximumLength(MailServerLimits.Token).WithMessage("The access token can have at most {MaxLength} characters.")
+            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_AccessTokenTooLong"])
             .Must((input, _) => input.HasAccessToken)
-            .WithMessage(x => x.Provider == OAuthProvider.Manual
-                ? "Paste the access token, or click Get Token."
-                : "There is no access token yet: click Get Token.");
+            .WithMessage(x => x.Provider == OAuthProvider.Manual ? localizer["Validation_AccessTokenPaste"] : localizer["Validation_AccessTokenMissing"]);
 
         RuleFor(x => x.RefreshToken)
-            .MaximumLength(MailServerLimits.Token).WithMessage("The refresh token can have at most {MaxLength} characters.")
+            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_RefreshTokenTooLong"])
             .Must((input, _) => input.HasRefreshToken)
-            .WithMessage(x => x.Provider == OAuthProvider.Manual
-                ? "Paste the refresh token, or click Get Token."
-                : "There is no refresh token yet: click Get Token.");
+            .WithMessage(x => x.Provider == OAuthProvider.Manual ? localizer["Validation_RefreshTokenPaste"] : localizer["Validation_RefreshTokenMissing"]);
 
         RuleFor(x => x)
             .Custom((input, context) =>
@@ -167,60 +161,58 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
                 {
                     context.AddFailure(new FluentValidation.Results.ValidationFailure(
                         string.Empty,
-                        $"This OAuth server cannot be saved until every field is filled. Missing: {string.Join(", ", missing)}."));
+                        localizer["Validation_OAuthIncomplete", string.Join(", ", missing.Select(key => localizer[key].Value))]));
                 }
             });
     }
 
-    /// <summary>What the complete-token rule still needs, in words.</summary>
+    /// <summary>What the complete-token rule still needs, as resource keys of the fields' names.</summary>
     public static List<string> Missing(MailServerInput input)
     {
         var missing = new List<string>();
         var manual = input.Provider == OAuthProvider.Manual;
         if (input.Provider == OAuthProvider.Microsoft && string.IsNullOrEmpty(input.Tenant))
         {
-            missing.Add("tenant");
+            missing.Add("Missing_Tenant");
         }
 
         if (string.IsNullOrEmpty(input.ClientId))
         {
-            missing.Add("client ID");
+            missing.Add("Missing_ClientId");
         }
 
         if (!manual && !input.HasClientSecret)
         {
-            missing.Add("client secret");
+            missing.Add("Missing_ClientSecret");
         }
 
         if (!manual && string.IsNullOrEmpty(input.AuthorizationUrl))
         {
-            missing.Add("authorization URL");
+            missing.Add("Missing_AuthorizationUrl");
         }
 
         if (string.IsNullOrEmpty(input.TokenUrl))
         {
-            missing.Add("token URL");
+            missing.Add("Missing_TokenUrl");
         }
 
         if (!manual && string.IsNullOrEmpty(input.Scopes))
         {
-            missing.Add("scopes");
+            missing.Add("Missing_Scopes");
         }
 
         if (!input.HasAccessToken)
         {
-            missing.Add("access token");
+            missing.Add("Missing_AccessToken");
         }
 
         if (!input.HasRefreshToken)
         {
-            missing.Add("refresh token");
+            missing.Add("Missing_RefreshToken");
         }
 
         return missing;
     }
-
-    private const string EndpointMessage = "Enter an https:// URL (plain http:// only for this machine: localhost or 127.0.0.1).";
 
     /// <summary>An absolute https URL, or http to a loopback address (a provider running on this machine).</summary>
     public static bool BeAnEndpoint(string? value)

@@ -1,6 +1,7 @@
 using FluentValidation;
 using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
@@ -44,14 +45,19 @@ internal static class MailServerPageExtensions
     }
 
     /// <summary>The status line after a successful save, naming any server that lost the default.</summary>
-    public static string SavedMessage(string name, string verb, SaveResult result, bool wasDefaultBefore)
+    /// <param name="localizer">The texts.</param>
+    /// <param name="savedKey">The resource key of the first sentence ("Mail server '{0}' created."), with the name as {0}.</param>
+    /// <param name="name">The server's name.</param>
+    /// <param name="result">The outcome of the save.</param>
+    /// <param name="wasDefaultBefore">Whether the server was the default before this save.</param>
+    public static string SavedMessage(IStringLocalizer localizer, string savedKey, string name, SaveResult result, bool wasDefaultBefore)
     {
-        var message = $"Mail server '{name}' {verb}.";
+        string message = localizer[savedKey, name];
         if (result.PreviousDefault is not null)
         {
-            return $"{message} It is now the default server; '{result.PreviousDefault}' is no longer the default.";
+            return $"{message} {localizer["Status_Saved_NowDefault", result.PreviousDefault]}";
         }
 
-        return result.IsDefault && !wasDefaultBefore ? $"{message} It is the default server." : message;
+        return result.IsDefault && !wasDefaultBefore ? $"{message} {localizer["Status_Saved_IsDefault"]}" : message;
     }
 }

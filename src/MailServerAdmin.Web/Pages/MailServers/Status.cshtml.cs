@@ -1,14 +1,18 @@
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Web.Resources;
 using MailServerAdmin.Web.Sending;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
 /// <summary>A saved server at work: its token health, a connection test, a test message, refresh and revoke.</summary>
-public sealed class StatusModel(MailServerStore store, MailDelivery delivery, TokenKeeper tokens, TimeProvider time) : PageModel
+public sealed class StatusModel(
+    MailServerStore store, MailDelivery delivery, TokenKeeper tokens, TimeProvider time, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public MailServerDetails Server { get; private set; } = null!;
 
@@ -17,7 +21,7 @@ public sealed class StatusModel(MailServerStore store, MailDelivery delivery, To
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     [BindProperty]
-    [System.ComponentModel.DataAnnotations.Display(Name = "Send a test message to")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_TestRecipient")]
     public string? TestRecipient { get; set => field = value?.Trim(); }
 
     [TempData]
@@ -49,11 +53,11 @@ public sealed class StatusModel(MailServerStore store, MailDelivery delivery, To
 
         if (!Mailbox.IsValid(TestRecipient))
         {
-            ModelState.AddModelError(nameof(TestRecipient), "Enter the address to send the test message to.");
+            ModelState.AddModelError(nameof(TestRecipient), localizer["Form_TestRecipientRequired"]);
             return Page();
         }
 
-        var message = TestMessage.Create(Server.Name, Server.SenderName, Server.SenderEmail, TestRecipient!, time);
+        var message = TestMessage.Create(Server.Name, Server.SenderName, Server.SenderEmail, TestRecipient!, time, localizer);
         Outcome = SmtpOutcome.From(await delivery.SendAsync(message, Server.Name, ct), TestRecipient!);
         await LoadAsync(id, ct);
         return Page();
@@ -64,11 +68,11 @@ public sealed class StatusModel(MailServerStore store, MailDelivery delivery, To
         try
         {
             await tokens.RefreshAsync(id, force: true, ct);
-            StatusMessage = "The tokens were refreshed.";
+            StatusMessage = localizer["Status_TokensRefreshed"];
         }
         catch (TokenUnavailableException ex)
         {
-            ErrorMessage = $"{ex.Message} {ex.Hint}";
+            ErrorMessage = $"{localizer.Localize(ex.MessageText)} {localizer.Localize(ex.HintText)}".Trim();
         }
 
         return RedirectToPage(new { id });
@@ -79,11 +83,11 @@ public sealed class StatusModel(MailServerStore store, MailDelivery delivery, To
         try
         {
             await tokens.RevokeAsync(id, ct);
-            StatusMessage = "The provider revoked the tokens and they were cleared. Click Get Token on the form to sign in again.";
+            StatusMessage = localizer["Status_TokensRevoked"];
         }
         catch (TokenUnavailableException ex)
         {
-            ErrorMessage = $"{ex.Message} {ex.Hint}";
+            ErrorMessage = $"{localizer.Localize(ex.MessageText)} {localizer.Localize(ex.HintText)}".Trim();
         }
 
         return RedirectToPage(new { id });

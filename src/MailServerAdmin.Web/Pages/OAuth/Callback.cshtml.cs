@@ -1,10 +1,13 @@
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Pages.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.OAuth;
 
@@ -13,7 +16,13 @@ namespace MailServerAdmin.Web.Pages.OAuth;
 /// then the code is exchanged and the form comes back, unsaved, with the tokens in its draft.
 /// </summary>
 public sealed partial class CallbackModel(
-    OAuthFlowStore flows, OAuthClients clients, MailServerStore store, AuditLog audit, AppDbContext db, ILogger<CallbackModel> logger)
+    OAuthFlowStore flows,
+    OAuthClients clients,
+    MailServerStore store,
+    AuditLog audit,
+    AppDbContext db,
+    IStringLocalizer<SharedResource> localizer,
+    ILogger<CallbackModel> logger)
     : PageModel
 {
     public string? Problem { get; private set; }
@@ -37,10 +46,10 @@ public sealed partial class CallbackModel(
         {
             Problem = started.Status switch
             {
-                FlowStatus.Used => "This sign-in answer was already used. Each Get Token can be completed once: go back to the form and click Get Token again.",
-                FlowStatus.Expired => "This sign-in took longer than 10 minutes, so its answer is no longer accepted. Go back to the form and click Get Token again.",
-                FlowStatus.OtherSession => "This sign-in was started in another browser session, so it is not accepted here. Click Get Token in this browser.",
-                _ => "This sign-in answer does not belong to any Get Token started here. Nothing was changed.",
+                FlowStatus.Used => localizer["Callback_Used"],
+                FlowStatus.Expired => localizer["Callback_Expired"],
+                FlowStatus.OtherSession => localizer["Callback_OtherSession"],
+                _ => localizer["Callback_Unknown"],
             };
             LogRefused(logger, started.Status);
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -52,11 +61,11 @@ public sealed partial class CallbackModel(
         if (!string.IsNullOrEmpty(error))
         {
             var explained = OAuthErrors.Explain(error, errorDescription, flow.RedirectUri);
-            ErrorMessage = $"The provider answered “{explained.Error}”: {explained.Description} {explained.Hint}";
+            ErrorMessage = localizer["Callback_ProviderError", explained.Error, localizer.Localize(explained.DescriptionText), localizer.Localize(explained.HintText)];
         }
         else if (string.IsNullOrEmpty(code))
         {
-            ErrorMessage = "The provider sent neither a code nor an error. Click Get Token again.";
+            ErrorMessage = localizer["Callback_NoCode"];
         }
         else
         {
@@ -67,13 +76,13 @@ public sealed partial class CallbackModel(
                 StatusMessage = Obtained(tokens);
                 WarningMessage = AccountWarning(tokens.Account, input);
                 audit.Record(AuditAction.TokensObtained, flow.ServerId, input.Name, ["AccessToken", "RefreshToken"],
-                    $"{OAuthProviderDefaults.Label(input.Provider)}{(tokens.Account is null ? "" : $", account {tokens.Account}")}; not saved yet");
+                    AuditDetails.TokensObtained(input.Provider, tokens.Account));
                 await db.SaveChangesAsync(ct);
             }
             catch (OAuthException ex)
             {
                 LogExchangeFailed(logger, ex.Error);
-                ErrorMessage = $"The token request failed: {ex.Description} {ex.Hint}";
+                ErrorMessage = localizer["Callback_TokenRequestFailed", localizer.Localize(ex.DescriptionText), localizer.Localize(ex.HintText)];
             }
         }
 
@@ -84,18 +93,20 @@ public sealed partial class CallbackModel(
             : RedirectToPage("/MailServers/Create", new { draft = draftId });
     }
 
-    private static string Obtained(TokenSet tokens)
+    private string Obtained(TokenSet tokens)
     {
-        var account = tokens.Account is null ? "" : $" for {tokens.Account}";
-        var expiry = tokens.ExpiresUtc is { } expires
-            ? $", access token expires at {expires.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC"
-            : "";
-        var refresh = tokens.RefreshToken is null ? " The provider sent no refresh token." : "";
-        return $"Tokens obtained{account}{expiry}. Save to keep them.{refresh}";
+        string obtained = (tokens.Account, tokens.ExpiresUtc) switch
+        {
+            (null, null) => localizer["Callback_Obtained"],
+            (null, { } expires) => localizer["Callback_Obtained_Expires", new UtcTime(expires)],
+            ({ } account, null) => localizer["Callback_Obtained_Account", account],
+            ({ } account, { } expires) => localizer["Callback_Obtained_Account_Expires", account, new UtcTime(expires)],
+        };
+        return tokens.RefreshToken is null ? $"{obtained} {localizer["Callback_NoRefreshToken"]}" : obtained;
     }
 
     /// <summary>The mailbox that signed in should be the one that sends.</summary>
-    private static string? AccountWarning(string? account, MailServerInput input)
+    private string? AccountWarning(string? account, MailServerInput input)
     {
         if (string.IsNullOrEmpty(account)
             || string.Equals(account, input.UserName, StringComparison.OrdinalIgnoreCase)
@@ -104,8 +115,7 @@ public sealed partial class CallbackModel(
             return null;
         }
 
-        return $"You signed in as {account}, but the user name is {input.UserName} and the sender is {input.SenderEmail}. " +
-            "The SMTP server will likely refuse the token or the sender: sign in with that mailbox, or correct the user name.";
+        return localizer["Callback_AccountMismatch", account, input.UserName ?? "", input.SenderEmail ?? ""];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OAuth callback refused: {Status}")]

@@ -1,11 +1,13 @@
 using FluentValidation;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Pages.MailServers;
+using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Setup;
 
@@ -16,7 +18,8 @@ public sealed class IndexModel(
     UserManager<IdentityUser> users,
     SignInManager<IdentityUser> signIn,
     AdministratorService administrators,
-    IValidator<SetupInput> validator) : PageModel
+    IValidator<SetupInput> validator,
+    IStringLocalizer<SharedResource> localizer) : PageModel
 {
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
@@ -46,7 +49,7 @@ public sealed class IndexModel(
 
             if (!setupCode.Matches(Input.Code))
             {
-                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Code)}", "That is not the set-up code. Copy it from the log the app wrote when it started.");
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Code)}", localizer["Setup_WrongCode"]);
                 return Page();
             }
 
@@ -64,7 +67,7 @@ public sealed class IndexModel(
             setupCode.Spend();
             var user = await users.FindByEmailAsync(Input.Email!);
             await signIn.SignInAsync(user!, isPersistent: false);
-            StatusMessage = $"Welcome! You are the first administrator ({Input.Email}). Add your first mail server.";
+            StatusMessage = localizer["Setup_Welcome", Input.Email!];
             return Redirect("/MailServers");
         }
         finally
@@ -76,27 +79,27 @@ public sealed class IndexModel(
 
 public sealed class SetupInput
 {
-    [System.ComponentModel.DataAnnotations.Display(Name = "Set-up code")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_SetupCode")]
     public string? Code { get; set => field = value?.Trim(); }
 
-    [System.ComponentModel.DataAnnotations.Display(Name = "Your e-mail")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_YourEmail")]
     public string? Email { get; set => field = value?.Trim(); }
 
-    [System.ComponentModel.DataAnnotations.Display(Name = "Password")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_Password")]
     public string? Password { get; set; }
 
-    [System.ComponentModel.DataAnnotations.Display(Name = "Confirm password")]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_ConfirmPassword")]
     public string? ConfirmPassword { get; set; }
 }
 
 public sealed class SetupInputValidator : AbstractValidator<SetupInput>
 {
-    public SetupInputValidator()
+    public SetupInputValidator(IStringLocalizer<SharedResource> localizer)
     {
-        RuleFor(x => x.Code).NotEmpty().WithMessage("Enter the set-up code from the app's log.");
-        RuleFor(x => x.Email).AdministratorEmail();
-        RuleFor(x => x.Password).AdministratorPassword();
+        RuleFor(x => x.Code).NotEmpty().WithMessage(_ => localizer["Setup_CodeRequired"]);
+        RuleFor(x => x.Email).AdministratorEmail(localizer);
+        RuleFor(x => x.Password).AdministratorPassword(localizer);
         RuleFor(x => x.ConfirmPassword)
-            .Equal(x => x.Password).WithMessage("The two passwords differ.");
+            .Equal(x => x.Password).WithMessage(_ => localizer["Setup_PasswordsDiffer"]);
     }
 }

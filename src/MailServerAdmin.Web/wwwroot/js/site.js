@@ -66,17 +66,19 @@
         showMatching('data-show-provider', provider.value);
     }
 
-    // Copy buttons exist only where the script runs.
+    // Copy buttons exist only where the script runs. Their texts come from the page, in its language.
     document.querySelectorAll('button[data-copy]').forEach(function (button) {
         var source = document.querySelector(button.getAttribute('data-copy'));
         if (!source || !navigator.clipboard) {
             return;
         }
+        var label = button.textContent;
+        var copied = button.getAttribute('data-copied') || label;
         button.hidden = false;
         button.addEventListener('click', function () {
             navigator.clipboard.writeText(source.value).then(function () {
-                button.textContent = 'Copied';
-                setTimeout(function () { button.textContent = 'Copy'; }, 2000);
+                button.textContent = copied;
+                setTimeout(function () { button.textContent = label; }, 2000);
             });
         });
     });

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using MailServerAdmin.Web.Resources;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.DataAnnotations;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.WebEncoders;
+
+namespace MailServerAdmin.Web.Localization;
+
+/// <summary>
+/// The languages of the app: English (the default), Spanish and Brazilian Portuguese. The language is the one chosen
+/// with the picker (kept in the standard culture cookie), else the browser's Accept-Language, else English.
+/// </summary>
+public static class AppLocalization
+{
+    public const string DefaultCulture = "en";
+
+    /// <summary>Where the language picker's form goes.</summary>
+    public const string PickerPath = "/culture";
+
+    /// <summary>The supported cultures, in the order the picker lists them.</summary>
+    public static readonly IReadOnlyList<string> Cultures = [DefaultCulture, "es", "pt-BR"];
+
+    /// <summary>How long the picker's choice is remembered.</summary>
+    public static readonly TimeSpan CookieLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// A supported culture as the app formats with it. Spanish dates are written dd/MM/yyyy on every platform (ICU, on
+    /// Linux, would write d/M/yyyy; Windows writes dd/MM/yyyy).
+    /// </summary>
+    public static CultureInfo Culture(string name)
+    {
+        var culture = new CultureInfo(name, useUserOverride: false);
+        if (culture.TwoLetterISOLanguageName == "es")
+        {
+            culture.DateTimeFormat.ShortDatePattern = "dd/MM/yyyy";
+        }
+
+        return CultureInfo.ReadOnly(culture);
+    }
+
+    /// <summary>The supported culture named <paramref name="name"/> (ignoring case), or null.</summary>
+    public static string? Supported(string? name) =>
+        Cultures.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
+
+    public static IServiceCollection AddAppLocalization(this IServiceCollection services)
+    {
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            var cultures = Cultures.Select(Culture).ToList();
+            options.DefaultRequestCulture = new RequestCulture(DefaultCulture);
+            options.SupportedCultures = cultures;
+            options.SupportedUICultures = cultures;
+            options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            options.ApplyCurrentCultureToResponseHeaders = true;
+        });
+        // Accented letters and typographic quotes are written as they are, not as character references.
+        services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        services.AddSingleton<IValidationAttributeAdapterProvider, LocalizedValidationAttributes>();
+        services.AddOptions<MvcOptions>()
+            .Configure<IStringLocalizer<SharedResource>>((options, localizer) => LocalizeModelBinding(options.ModelBindingMessageProvider, localizer));
+        return services;
+    }
+
+    /// <summary>
+    /// Views get <c>IHtmlLocalizer&lt;SharedResource&gt;</c> (texts with inline markup); display names
+    /// (<c>[Display(Name = "key")]</c>) are resource keys of <see cref="SharedResource"/>.
+    /// </summary>
+    public static IMvcBuilder AddAppLocalization(this IMvcBuilder builder) =>
+        builder.AddViewLocalization()
+            .AddDataAnnotationsLocalization(options =>
+                options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+
+    /// <summary>
+    /// The language picker's target: <c>GET /culture?culture=es&amp;returnUrl=/MailServers</c> remembers a supported
+    /// language and goes back to the page (a local URL only). Anonymous, so that the sign-in page has the picker too;
+    /// a GET form, so that it works without script and needs no antiforgery token (it changes nothing but the language).
+    /// </summary>
+    public static IEndpointConventionBuilder MapCulturePicker(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet(PickerPath, (string? culture, string? returnUrl, HttpContext context, TimeProvider time) =>
+            {
+                if (Supported(culture) is { } supported)
+                {
+                    context.Response.RememberCulture(supported, time.GetUtcNow());
+                }
+
+                return Results.LocalRedirect(IsLocalUrl(returnUrl) ? returnUrl! : "/");
+            })
+            .AllowAnonymous();
+
+    /// <summary>The plain-text body of an error status without a page of its own (404 and the like), in the request's language.</summary>
+    public static Task StatusCodePageAsync(StatusCodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var localizer = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
+        var code = http.Response.StatusCode;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(
+            code == StatusCodes.Status404NotFound ? localizer["StatusCode_NotFound"] : localizer["StatusCode_Other", code],
+            http.RequestAborted);
+    }
+
+    /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
+    public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Cookies.Append(
+            CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+            new CookieOptions
+            {
+                Expires = now.Add(CookieLifetime),
+                IsEssential = true,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = response.HttpContext.Request.IsHttps,
+                Path = "/",
+            });
+    }
+
+    /// <summary>A path on this site ("/x", not "//host" or "/\\host"), as <c>IUrlHelper.IsLocalUrl</c> decides.</summary>
+    private static bool IsLocalUrl(string? url) =>
+        !string.IsNullOrEmpty(url)
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
+
+    /// <summary>Messages of model binding ("The value 'x' is not valid for Port.") in the request's language.</summary>
+    private static void LocalizeModelBinding(Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.DefaultModelBindingMessageProvider messages, IStringLocalizer localizer)
+    {
+        messages.SetAttemptedValueIsInvalidAccessor((value, field) => localizer["Binding_AttemptedValueIsInvalid", value, field]);
+        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => localizer["Binding_NonPropertyAttemptedValueIsInvalid", value]);
+        messages.SetValueIsInvalidAccessor(value => localizer["Binding_ValueIsInvalid", value]);
+        messages.SetValueMustNotBeNullAccessor(value => localizer["Binding_ValueIsInvalid", value]);
+        messages.SetValueMustBeANumberAccessor(field => localizer["Binding_ValueMustBeANumber", field]);
+        messages.SetNonPropertyValueMustBeANumberAccessor(() => localizer["Binding_NonPropertyValueMustBeANumber"]);
+        messages.SetMissingBindRequiredValueAccessor(field => localizer["Binding_MissingBindRequiredValue", field]);
+        messages.SetMissingKeyOrValueAccessor(() => localizer["Binding_MissingKeyOrValue"]);
+        messages.SetMissingRequestBodyRequiredValueAccessor(() => localizer["Binding_MissingRequestBody"]);
+        messages.SetUnknownValueIsInvalidAccessor(field => localizer["Binding_UnknownValueIsInvalid", field]);
+        messages.SetNonPropertyUnknownValueIsInvalidAccessor(() => localizer["Binding_NonPropertyUnknownValueIsInvalid"]);
+    }
+}
