@@ -81,7 +81,9 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             return await PageAsync(ct);
         }
 
-        var flow = new FormFlow(ServerId, Strip(Input), typedSecret, Input.Draft?.Tokens, start.CodeVerifier, redirectUri);
+        // The draft keeps the form; its secrets travel apart (the client secret) or are not needed (password, pasted tokens).
+        Input.ClientSecret = Input.Password = Input.AccessToken = Input.RefreshToken = Input.DraftId = null;
+        var flow = new FormFlow(ServerId, Input, typedSecret, Input.Draft?.Tokens, start.CodeVerifier, redirectUri);
         await services.Flows.SaveAsync(OAuthFlowKind.Authorization, state, flow, ct);
         return Redirect(start.Url.AbsoluteUri);
     }
@@ -271,16 +273,6 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
     private async Task<string?> StoredClientSecretAsync(CancellationToken ct) =>
         ServerId is { } id && Input.UsesStoredClientSecret ? await services.Store.GetClientSecretAsync(id, ct) : null;
-
-    /// <summary>The form as kept in a draft: secrets travel apart, and Basic's password is not needed.</summary>
-    private static MailServerInput Strip(MailServerInput input)
-    {
-        var copy = System.Text.Json.JsonSerializer.Deserialize<MailServerInput>(System.Text.Json.JsonSerializer.Serialize(input))!;
-        copy.ClientSecret = null;
-        copy.Password = null;
-        copy.DraftId = null;
-        return copy;
-    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -118,15 +118,15 @@ public sealed class MailServerInput
     [JsonIgnore]
     public bool HasStoredPassword => Stored?.HasPassword == true;
 
+    /// <summary>The form points the server at another host, port or security mode than the stored one.</summary>
+    [JsonIgnore]
+    public bool DestinationChanged =>
+        Stored is { } stored && (HostName.Normalize(Host) != stored.Host || Port != stored.Port || Security != stored.Security);
+
     /// <summary>The stored password would go to another host, port or security mode than the one it was typed for.</summary>
     [JsonIgnore]
     public bool MovesStoredPassword =>
-        Stored is { HasPassword: true } stored
-        && !IsOAuth
-        && RequiresAuthentication
-        && !ClearPassword
-        && string.IsNullOrEmpty(Password)
-        && (HostName.Normalize(Host) != stored.Host || Port != stored.Port || Security != stored.Security);
+        HasStoredPassword && !IsOAuth && RequiresAuthentication && !ClearPassword && string.IsNullOrEmpty(Password) && DestinationChanged;
 
     /// <summary>The stored OAuth settings this form started from, when the server was already OAuth.</summary>
     [JsonIgnore]
@@ -152,8 +152,12 @@ public sealed class MailServerInput
     [JsonIgnore]
     public bool ClientSecretMustBeRetyped => !HasClientSecret && StoredOAuth is { HasClientSecret: true } && EndpointsChanged;
 
+    /// <summary>
+    /// Stored tokens stay only while they belong to the same issuer and go to the same SMTP destination: a token is a
+    /// bearer credential, so pointing the server elsewhere needs a new Get Token (as a password must be typed again).
+    /// </summary>
     [JsonIgnore]
-    public bool StoredTokensKept => StoredOAuth is not null && !TokenIssuerChanged;
+    public bool StoredTokensKept => StoredOAuth is not null && !TokenIssuerChanged && !DestinationChanged;
 
     [JsonIgnore]
     public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || Draft?.Tokens is not null
@@ -265,7 +269,7 @@ public sealed class MailServerInput
                     RevocationUrl,
                     Scopes,
                     tokens,
-                    DropStoredTokens: TokenIssuerChanged,
+                    DropStoredTokens: StoredOAuth is not null && !StoredTokensKept,
                     DropStoredClientSecret: TokenIssuerChanged || EndpointsChanged)
                 : null,
         };

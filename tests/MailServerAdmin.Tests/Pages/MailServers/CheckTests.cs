@@ -83,6 +83,21 @@ public sealed class CheckTests(DeliveryFixture delivery) : IClassFixture<Deliver
     }
 
     [SmtpPeerFact]
+    public async Task A_stored_token_is_not_sent_to_another_host_for_a_test()
+    {
+        var id = await delivery.CreateOAuthServerAsync($"Token guarded {Guid.NewGuid():N}");
+        var client = await App.CreateBrowserAsync();
+        var edit = await client.GetPageAsync($"/MailServers/Edit/{id}");
+        var before = Peer.AuthAttempts.Count;
+
+        var page = await client.SubmitAndReadAsync(edit, new Dictionary<string, string?> { ["Input.Host"] = "localhost" }, button: "[data-testid=test-connection]");
+
+        Assert.Equal("false", page.QuerySelector("[data-testid=smtp-result]")!.GetAttribute("data-succeeded"));
+        Assert.Contains("There is no access token", page.QuerySelector("[data-testid=smtp-summary]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(before, Peer.AuthAttempts.Count);
+    }
+
+    [SmtpPeerFact]
     public async Task A_saved_server_is_tested_from_the_list_with_its_stored_password()
     {
         var client = await App.CreateBrowserAsync();

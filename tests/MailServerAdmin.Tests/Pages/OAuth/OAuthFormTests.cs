@@ -175,6 +175,36 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
         Assert.Equal(PastedAccess, (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).AccessToken);
     }
 
+    [Theory]
+    [InlineData("Input.Host", "elsewhere.example.net")]
+    [InlineData("Input.Port", "2525")]
+    [InlineData("Input.Security", "None")]
+    public async Task Pointing_an_oauth_server_elsewhere_drops_the_stored_tokens_until_get_token(string field, string value)
+    {
+        var client = await App.CreateBrowserAsync();
+        var name = $"Moved {Guid.NewGuid():N}";
+        await client.SubmitAndReadAsync(await client.GetPageAsync("/MailServers/Create"), Pasted(name));
+        var id = await App.WithDbAsync(db => db.MailServers.Where(s => s.Name == name).Select(s => s.Id).SingleAsync());
+        var edit = await client.GetPageAsync($"/MailServers/Edit/{id}");
+
+        var refused = await client.SubmitAndReadAsync(edit, new Dictionary<string, string?> { [field] = value });
+
+        Assert.Contains("Missing: access token, refresh token.", refused.ValidationSummary(), StringComparison.Ordinal);
+        Assert.Contains("the stored tokens are only sent to the server they were saved for", refused.QuerySelector("[data-testid=tokens-dropped]")!.TextContent, StringComparison.Ordinal);
+        var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id));
+        Assert.Equal((PastedAccess, "smtp.example.com"), (stored.AccessToken, stored.Host));
+
+        // New tokens for the new destination are accepted.
+        var saved = await client.SubmitAndReadAsync(refused, new Dictionary<string, string?>
+        {
+            [field] = value,
+            ["Input.AccessToken"] = "access-for-the-new-server",
+            ["Input.RefreshToken"] = "refresh-for-the-new-server",
+        });
+        Assert.Equal("/MailServers", saved.Location.PathName);
+        Assert.Equal("refresh-for-the-new-server", (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).RefreshToken);
+    }
+
     [Fact]
     public async Task Switching_an_oauth_server_to_basic_removes_its_oauth_secrets()
     {
