@@ -3,7 +3,6 @@ using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
 using MailServerAdmin.Web.Localization;
-using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.Security;
 using MailServerAdmin.Web.Sending;
 
@@ -11,7 +10,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMailDelivery();
 builder.AddAdminAccess();
-builder.Services.AddScoped<MailServerStore>();
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 
 builder.Services.AddAppLocalization();

@@ -1,3 +1,4 @@
+using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,8 @@ public static class AppDatabase
         await db.Database.MigrateAsync();
         // Write-ahead logging lets pages read while another request writes.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await LegacySecrets.UpgradeAsync(
+            db, scope.ServiceProvider.GetRequiredService<SecretVault>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LegacySecrets)));
     }
 
     /// <summary>Makes a relative SQLite file path relative to the app's content root and creates its folder.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -7,7 +6,6 @@ namespace MailServerAdmin.Web.Data;
 /// <summary>Lets the EF tools build the model without starting the app.</summary>
 internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<AppDbContext>
 {
-    public AppDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<AppDbContext>().UseSqlite("Data Source=design-time.db").Options,
-        new EphemeralDataProtectionProvider());
+    public AppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite("Data Source=design-time.db").Options);
 }

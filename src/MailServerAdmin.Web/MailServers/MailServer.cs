@@ -33,8 +33,8 @@ public sealed class MailServer
 
     public string? Login { get; set; }
 
-    /// <summary>Encrypted at rest with Data Protection; never sent to the browser.</summary>
-    public string? Password { get; set; }
+    /// <summary>The password, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedPassword { get; set; }
 
     public OAuth.OAuthProvider? OAuthProvider { get; set; }
 
@@ -43,8 +43,8 @@ public sealed class MailServer
 
     public string? ClientId { get; set; }
 
-    /// <summary>Encrypted at rest; never sent to the browser.</summary>
-    public string? ClientSecret { get; set; }
+    /// <summary>The client secret, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedClientSecret { get; set; }
 
     /// <summary>May hold the {tenant} placeholder.</summary>
     public string? AuthorizationUrl { get; set; }
@@ -56,11 +56,11 @@ public sealed class MailServer
     /// <summary>Space-separated.</summary>
     public string? Scopes { get; set; }
 
-    /// <summary>Encrypted at rest; never sent to the browser.</summary>
-    public string? AccessToken { get; set; }
+    /// <summary>The access token, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedAccessToken { get; set; }
 
-    /// <summary>Encrypted at rest; never sent to the browser.</summary>
-    public string? RefreshToken { get; set; }
+    /// <summary>The refresh token, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedRefreshToken { get; set; }
 
     public DateTime? AccessTokenExpiresUtc { get; set; }
 
@@ -85,6 +85,9 @@ public sealed class MailServer
 
     /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
     public Guid Version { get; set; }
+
+    /// <summary>How the secrets are encrypted: 1 for rows written before <see cref="SecretVault"/>, upgraded at start.</summary>
+    public int SecretScheme { get; set; } = SecretVault.Scheme;
 
     public DateTime CreatedUtc { get; set; }
 

@@ -10,12 +10,13 @@ namespace MailServerAdmin.Web.MailServers;
 /// only ever replaced or cleared on purpose, optimistic concurrency between administrators, and an audit
 /// entry for every change, written in the same transaction.
 /// </summary>
-public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvider time)
+public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault vault, TimeProvider time)
 {
     /// <summary>Bookkeeping columns that are not worth an audit line.</summary>
     private static readonly HashSet<string> UnauditedFields =
         [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName),
-         nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization)];
+         nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization),
+         nameof(MailServer.SecretScheme)];
 
     public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
@@ -31,16 +32,17 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         var pageCount = Math.Max(1, (total + pageSize - 1) / pageSize);
         page = Math.Clamp(page, 1, pageCount);
 
-        var items = await query
+        var rows = await query
             .OrderBy(s => s.NormalizedName)
             .ThenBy(s => s.Id)
             .Skip((page - 1) * pageSize)
             .Take(pageSize)
-            .Select(s => new MailServerListItem(
+            .ToListAsync(ct);
+        var items = rows.Select(s => new MailServerListItem(
                 s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
                 s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount,
-                new TokenHealth(s.AccessToken != null, s.RefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)))
-            .ToListAsync(ct);
+                Health(s), UnreadableSecrets(s)))
+            .ToList();
 
         return new MailServerPage(items, page, pageSize, total);
     }
@@ -48,37 +50,43 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
     public async Task<(bool AnyServer, bool AnyDefault)> GetSummaryAsync(CancellationToken ct = default) =>
         (await db.MailServers.AnyAsync(ct), await db.MailServers.AnyAsync(s => s.IsDefault, ct));
 
-    public Task<MailServerDetails?> GetDetailsAsync(int id, CancellationToken ct = default) =>
-        db.MailServers.AsNoTracking()
-            .Where(s => s.Id == id)
-            .Select(s => new MailServerDetails(
-                s.Id, s.Name, s.Host, s.Port, s.Security, s.UserName, s.SenderEmail, s.SenderName, s.IsDefault,
-                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.Password != null, s.Version)
-            {
-                Provider = s.OAuthProvider,
-                Tenant = s.Tenant,
-                ClientId = s.ClientId,
-                HasClientSecret = s.ClientSecret != null,
-                AuthorizationUrl = s.AuthorizationUrl,
-                TokenUrl = s.TokenUrl,
-                RevocationUrl = s.RevocationUrl,
-                Scopes = s.Scopes,
-                HasAccessToken = s.AccessToken != null,
-                HasRefreshToken = s.RefreshToken != null,
-                AccessTokenExpiresUtc = s.AccessTokenExpiresUtc,
-                TokensObtainedUtc = s.TokensObtainedUtc,
-                TokenAccount = s.TokenAccount,
-                Health = new TokenHealth(s.AccessToken != null, s.RefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization),
-            })
-            .SingleOrDefaultAsync(ct);
+    public async Task<MailServerDetails?> GetDetailsAsync(int id, CancellationToken ct = default)
+    {
+        var s = await db.MailServers.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (s is null)
+        {
+            return null;
+        }
 
-    /// <summary>The stored password, decrypted, for a connection to the server. Never for a page.</summary>
-    public Task<string?> GetPasswordAsync(int id, CancellationToken ct = default) =>
-        db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(s => s.Password).SingleOrDefaultAsync(ct);
+        var secrets = vault.StateOf(s);
+        return new MailServerDetails(
+            s.Id, s.Name, s.Host, s.Port, s.Security, s.UserName, s.SenderEmail, s.SenderName, s.IsDefault,
+            s.AuthenticationType, s.RequiresAuthentication, s.Login, secrets, s.Version)
+        {
+            Provider = s.OAuthProvider,
+            Tenant = s.Tenant,
+            ClientId = s.ClientId,
+            AuthorizationUrl = s.AuthorizationUrl,
+            TokenUrl = s.TokenUrl,
+            RevocationUrl = s.RevocationUrl,
+            Scopes = s.Scopes,
+            AccessTokenExpiresUtc = s.AccessTokenExpiresUtc,
+            TokensObtainedUtc = s.TokensObtainedUtc,
+            TokenAccount = s.TokenAccount,
+            Health = Health(s),
+        };
+    }
 
-    /// <summary>The stored client secret, decrypted, for a call to the provider. Never for a page.</summary>
-    public Task<string?> GetClientSecretAsync(int id, CancellationToken ct = default) =>
-        db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(s => s.ClientSecret).SingleOrDefaultAsync(ct);
+    /// <summary>
+    /// The stored password, decrypted, for a connection with <paramref name="settings"/>: readable only when they are
+    /// the settings it was saved with. Never for a page.
+    /// </summary>
+    public Task<SecretRead> GetPasswordAsync(int id, MailServerSettings settings, CancellationToken ct = default) =>
+        ReadAsync(id, SecretField.Password, settings, s => s.ProtectedPassword, ct);
+
+    /// <summary>The stored client secret, decrypted, for a call to the provider of <paramref name="settings"/>. Never for a page.</summary>
+    public Task<SecretRead> GetClientSecretAsync(int id, MailServerSettings settings, CancellationToken ct = default) =>
+        ReadAsync(id, SecretField.ClientSecret, settings, s => s.ProtectedClientSecret, ct);
 
     public Task<bool> IsNameTakenAsync(string name, int? exceptId, CancellationToken ct = default)
     {
@@ -88,6 +96,13 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
 
     public async Task<SaveResult> CreateAsync(MailServerValues values, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        var verdict = SecretPolicy.Evaluate(null, values);
+        if (!verdict.IsAllowed)
+        {
+            return SaveResult.Refused(verdict.Problems);
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         var server = new MailServer { CreatedUtc = now };
@@ -105,7 +120,9 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             return SaveResult.NameTaken;
         }
 
-        audit.Record(AuditAction.ServerCreated, server.Id, server.Name, fields);
+        // Secrets are bound to their row, so they are encrypted once the row has its id.
+        fields.AddRange(ApplySecrets(server, values, verdict));
+        audit.Record(AuditAction.ServerCreated, server.Id, server.Name, [.. fields.Order(StringComparer.Ordinal)]);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return SaveResult.Saved(server.Id, server.IsDefault, previousDefault);
@@ -113,6 +130,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
 
     public async Task<SaveResult> UpdateAsync(int id, Guid expectedVersion, MailServerValues values, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(values);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (server is null)
@@ -125,15 +143,22 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
             return SaveResult.Conflict;
         }
 
+        var verdict = SecretPolicy.Evaluate(vault.StateOf(server), values);
+        if (!verdict.IsAllowed)
+        {
+            return SaveResult.Refused(verdict.Problems);
+        }
+
         // Also checked by the database at SaveChanges, in case another write lands in between.
         db.Entry(server).Property(s => s.Version).OriginalValue = expectedVersion;
         Apply(server, values, time.GetUtcNow().UtcDateTime);
+        var secretFields = ApplySecrets(server, values, verdict);
 
         var previousDefault = values.IsDefault && !server.IsDefault
             ? await TakeDefaultFromOthersAsync(exceptId: id, ct)
             : null;
         server.IsDefault = values.IsDefault;
-        var fields = ChangedFields(server);
+        var fields = ChangedFields(server).Union(secretFields).Order(StringComparer.Ordinal).ToList();
         if (fields.Count > 0)
         {
             audit.Record(AuditAction.ServerUpdated, server.Id, server.Name, fields);
@@ -153,6 +178,33 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
 
         await transaction.CommitAsync(ct);
         return SaveResult.Saved(server.Id, server.IsDefault, previousDefault);
+    }
+
+    /// <summary>
+    /// Puts tokens a provider issued for the tracked <paramref name="server"/> as it is now (a refresh) on the entity,
+    /// encrypted for its settings: the access token, and the refresh token when the answer has one (a stored refresh
+    /// token is never overwritten with nothing). Returns whether the refresh token was replaced. The caller saves.
+    /// </summary>
+    internal bool ApplyRefreshedTokens(MailServer server, TokenSet tokens)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var settings = MailServerSettings.Of(server);
+        var rotated = !string.IsNullOrEmpty(tokens.RefreshToken);
+        server.ProtectedAccessToken = vault.Protect(SecretField.AccessToken, server.Id, settings, tokens.AccessToken);
+        server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
+        if (rotated)
+        {
+            server.ProtectedRefreshToken = vault.Protect(SecretField.RefreshToken, server.Id, settings, tokens.RefreshToken!);
+        }
+
+        server.TokensRefreshedUtc = tokens.ObtainedUtc;
+        server.TokenAccount = tokens.Account ?? server.TokenAccount;
+        server.TokenError = null;
+        server.TokenErrorUtc = null;
+        server.TokenNeedsAuthorization = false;
+        server.TokenVersion = Guid.NewGuid();
+        return rotated;
     }
 
     public async Task<DefaultChange?> MakeDefaultAsync(int id, CancellationToken ct = default)
@@ -234,95 +286,27 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         server.AuthenticationType = values.AuthenticationType;
         if (values.OAuth is { } oauth)
         {
-            ApplyOAuth(server, oauth);
+            server.RequiresAuthentication = true;
+            server.Login = null;
+            server.OAuthProvider = oauth.Provider;
+            server.Tenant = oauth.Tenant;
+            server.ClientId = oauth.ClientId;
+            server.AuthorizationUrl = oauth.AuthorizationUrl;
+            server.TokenUrl = oauth.TokenUrl;
+            server.RevocationUrl = oauth.RevocationUrl;
+            server.Scopes = oauth.Scopes;
             return;
         }
 
-        ClearOAuth(server);
         server.RequiresAuthentication = values.RequiresAuthentication;
         server.Login = values.RequiresAuthentication ? values.Login : null;
-
-        if (!values.RequiresAuthentication || values.ClearPassword)
-        {
-            server.Password = null;
-        }
-
-        if (values.RequiresAuthentication && !string.IsNullOrEmpty(values.NewPassword))
-        {
-            server.Password = values.NewPassword;
-        }
-    }
-
-    private static void ApplyOAuth(MailServer server, OAuthValues oauth)
-    {
-        server.RequiresAuthentication = true;
-        server.Login = null;
-        server.Password = null;
-        server.OAuthProvider = oauth.Provider;
-        server.Tenant = oauth.Tenant;
-        server.ClientId = oauth.ClientId;
-        server.AuthorizationUrl = oauth.AuthorizationUrl;
-        server.TokenUrl = oauth.TokenUrl;
-        server.RevocationUrl = oauth.RevocationUrl;
-        server.Scopes = oauth.Scopes;
-        if (oauth.DropStoredClientSecret)
-        {
-            server.ClientSecret = null;
-        }
-
-        if (oauth.ClientSecret is not null)
-        {
-            server.ClientSecret = oauth.ClientSecret;
-        }
-
-        if (oauth.DropStoredTokens || oauth.Tokens is not null)
-        {
-            server.TokenVersion = Guid.NewGuid();
-            server.TokenError = null;
-            server.TokenErrorUtc = null;
-            server.TokenNeedsAuthorization = false;
-        }
-
-        if (oauth.DropStoredTokens)
-        {
-            server.AccessToken = null;
-            server.RefreshToken = null;
-            server.AccessTokenExpiresUtc = null;
-            server.TokensObtainedUtc = null;
-            server.TokenAccount = null;
-        }
-
-        if (oauth.Tokens is { } tokens)
-        {
-            if (!string.IsNullOrEmpty(tokens.AccessToken))
-            {
-                server.AccessToken = tokens.AccessToken;
-                server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
-            }
-
-            // A stored refresh token is never overwritten with nothing.
-            if (!string.IsNullOrEmpty(tokens.RefreshToken))
-            {
-                server.RefreshToken = tokens.RefreshToken;
-            }
-
-            server.TokensObtainedUtc = tokens.ObtainedUtc;
-            server.TokenAccount = tokens.Account ?? server.TokenAccount;
-        }
-    }
-
-    private static void ClearOAuth(MailServer server)
-    {
         server.OAuthProvider = null;
         server.Tenant = null;
         server.ClientId = null;
-        server.ClientSecret = null;
         server.AuthorizationUrl = null;
         server.TokenUrl = null;
         server.RevocationUrl = null;
         server.Scopes = null;
-        server.AccessToken = null;
-        server.RefreshToken = null;
         server.AccessTokenExpiresUtc = null;
         server.TokensObtainedUtc = null;
         server.TokenAccount = null;
@@ -331,6 +315,88 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         server.TokenErrorUtc = null;
         server.TokenNeedsAuthorization = false;
     }
+
+    /// <summary>
+    /// Writes the secrets as <paramref name="verdict"/> allows: new ones encrypted for the server's new settings, stored
+    /// ones kept where the policy lets them follow, every other one cleared. Returns the names of the secrets that changed.
+    /// </summary>
+    private List<string> ApplySecrets(MailServer server, MailServerValues values, SecretVerdict verdict)
+    {
+        var settings = MailServerSettings.Of(server);
+        var changed = new List<string>();
+        Set(SecretField.Password, nameof(SecretField.Password), server.ProtectedPassword, values.OAuth is null && values.RequiresAuthentication ? values.NewPassword : null,
+            v => server.ProtectedPassword = v);
+        var oauth = values.OAuth;
+        Set(SecretField.ClientSecret, nameof(SecretField.ClientSecret), server.ProtectedClientSecret, oauth?.NewClientSecret, v => server.ProtectedClientSecret = v);
+
+        // Tokens obtained for other settings were refused by the verdict; here they belong to these settings.
+        var tokens = verdict.Problems.Count == 0 ? oauth?.NewTokens : null;
+        var tokensBefore = (server.ProtectedAccessToken, server.ProtectedRefreshToken);
+        Set(SecretField.AccessToken, nameof(SecretField.AccessToken), server.ProtectedAccessToken, NullIfEmpty(tokens?.AccessToken), v => server.ProtectedAccessToken = v);
+        Set(SecretField.RefreshToken, nameof(SecretField.RefreshToken), server.ProtectedRefreshToken, NullIfEmpty(tokens?.RefreshToken), v => server.ProtectedRefreshToken = v);
+        if (tokens is not null)
+        {
+            if (!string.IsNullOrEmpty(tokens.AccessToken))
+            {
+                server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
+            }
+
+            server.TokensObtainedUtc = tokens.ObtainedUtc;
+            server.TokenAccount = tokens.Account ?? server.TokenAccount;
+        }
+
+        if (server.ProtectedAccessToken is null && server.ProtectedRefreshToken is null)
+        {
+            server.AccessTokenExpiresUtc = null;
+            server.TokensObtainedUtc = null;
+            server.TokenAccount = null;
+        }
+
+        if (tokens is not null || tokensBefore != (server.ProtectedAccessToken, server.ProtectedRefreshToken))
+        {
+            server.TokenVersion = Guid.NewGuid();
+            server.TokenError = null;
+            server.TokenErrorUtc = null;
+            server.TokenNeedsAuthorization = false;
+        }
+
+        server.SecretScheme = SecretVault.Scheme;
+        return changed;
+
+        void Set(SecretField field, string name, string? stored, string? typed, Action<string?> write)
+        {
+            if (!string.IsNullOrEmpty(typed))
+            {
+                write(vault.Protect(field, server.Id, settings, typed));
+                changed.Add(name);
+            }
+            else if (!verdict.Keeps(field) && stored is not null)
+            {
+                write(null);
+                changed.Add(name);
+            }
+        }
+    }
+
+    private async Task<SecretRead> ReadAsync(
+        int id, SecretField field, MailServerSettings settings, System.Linq.Expressions.Expression<Func<MailServer, string?>> column, CancellationToken ct)
+    {
+        var stored = await db.MailServers.AsNoTracking().Where(s => s.Id == id).Select(column).SingleOrDefaultAsync(ct);
+        return vault.Read(field, id, settings, stored);
+    }
+
+    private static TokenHealth Health(MailServer s) =>
+        new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization);
+
+    /// <summary>Whether a secret the server needs is stored but can no longer be decrypted.</summary>
+    private bool UnreadableSecrets(MailServer s)
+    {
+        var secrets = vault.StateOf(s);
+        return secrets.Password == SecretState.Unreadable || secrets.ClientSecret == SecretState.Unreadable
+            || secrets.AccessToken == SecretState.Unreadable || secrets.RefreshToken == SecretState.Unreadable;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static void Stamp(MailServer server, DateTime now)
     {
@@ -344,7 +410,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
         var entry = db.Entry(server);
         db.ChangeTracker.DetectChanges();
         return entry.Properties
-            .Where(p => !p.Metadata.IsPrimaryKey() && !UnauditedFields.Contains(p.Metadata.Name))
+            .Where(p => !p.Metadata.IsPrimaryKey() && !UnauditedFields.Contains(p.Metadata.Name) && !p.Metadata.Name.StartsWith("Protected", StringComparison.Ordinal))
             .Where(p => entry.State == EntityState.Added
                 ? p.CurrentValue is not null && !(p.CurrentValue is bool b && !b)
                 : p.IsModified && !Equals(p.OriginalValue, p.CurrentValue))
@@ -367,7 +433,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, TimeProvide
     }
 }
 
-/// <summary>What an administrator submits for a server. Secrets are only changed when asked to.</summary>
+/// <summary>What an administrator submits for a server. Secrets are only changed when given; <see cref="SecretPolicy"/> decides what is kept.</summary>
 public sealed record MailServerValues(
     string Name,
     string Host,
@@ -386,24 +452,37 @@ public sealed record MailServerValues(
 
     /// <summary>Set for OAuth servers.</summary>
     public OAuthValues? OAuth { get; init; }
+
+    /// <summary>The settings the server's secrets will be bound to.</summary>
+    public MailServerSettings Settings => OAuth is { } oauth
+        ? new(Host, Port, Security, AuthenticationType.OAuth, oauth.Provider, oauth.Tenant, oauth.ClientId, oauth.AuthorizationUrl, oauth.TokenUrl, oauth.RevocationUrl)
+        : new(Host, Port, Security, AuthenticationType);
 }
 
 /// <summary>
-/// An OAuth server's settings. A null secret or token keeps the stored one, unless the stored one is dropped
-/// because it belongs to other settings.
+/// An OAuth server's settings, with the secrets given for it. A secret or token not given keeps the stored one where
+/// <see cref="SecretPolicy"/> allows it.
 /// </summary>
 public sealed record OAuthValues(
     OAuthProvider Provider,
     string? Tenant,
-    string ClientId,
-    string? ClientSecret,
+    string? ClientId,
     string? AuthorizationUrl,
-    string TokenUrl,
+    string? TokenUrl,
     string? RevocationUrl,
-    string? Scopes,
-    TokenSet? Tokens,
-    bool DropStoredTokens,
-    bool DropStoredClientSecret);
+    string? Scopes)
+{
+    public string? NewClientSecret { get; init; }
+
+    /// <summary>The settings the new client secret was typed with, when it comes from a Get Token draft (null: typed with these).</summary>
+    public MailServerSettings? ClientSecretTypedFor { get; init; }
+
+    /// <summary>New tokens: an empty access or refresh token keeps the stored one.</summary>
+    public TokenSet? NewTokens { get; init; }
+
+    /// <summary>The settings the new tokens were obtained with (Get Token); null when pasted with these.</summary>
+    public MailServerSettings? TokensObtainedFor { get; init; }
+}
 
 public sealed record MailServerListItem(
     int Id,
@@ -419,7 +498,8 @@ public sealed record MailServerListItem(
     bool IsDefault,
     OAuthProvider? Provider,
     string? TokenAccount,
-    TokenHealth Health);
+    TokenHealth Health,
+    bool HasUnreadableSecret);
 
 public sealed record MailServerPage(IReadOnlyList<MailServerListItem> Items, int Page, int PageSize, int Total)
 {
@@ -439,7 +519,7 @@ public sealed record MailServerDetails(
     AuthenticationType AuthenticationType,
     bool RequiresAuthentication,
     string? Login,
-    bool HasPassword,
+    StoredSecrets Secrets,
     Guid Version)
 {
     public OAuthProvider? Provider { get; init; }
@@ -447,8 +527,6 @@ public sealed record MailServerDetails(
     public string? Tenant { get; init; }
 
     public string? ClientId { get; init; }
-
-    public bool HasClientSecret { get; init; }
 
     public string? AuthorizationUrl { get; init; }
 
@@ -458,10 +536,6 @@ public sealed record MailServerDetails(
 
     public string? Scopes { get; init; }
 
-    public bool HasAccessToken { get; init; }
-
-    public bool HasRefreshToken { get; init; }
-
     public DateTime? AccessTokenExpiresUtc { get; init; }
 
     public DateTime? TokensObtainedUtc { get; init; }
@@ -469,6 +543,20 @@ public sealed record MailServerDetails(
     public string? TokenAccount { get; init; }
 
     public TokenHealth? Health { get; init; }
+
+    public bool HasPassword => Secrets.Password != SecretState.None;
+
+    public bool HasClientSecret => Secrets.ClientSecret != SecretState.None;
+
+    public bool HasAccessToken => Secrets.AccessToken != SecretState.None;
+
+    public bool HasRefreshToken => Secrets.RefreshToken != SecretState.None;
+
+    /// <summary>A stored secret this app can no longer decrypt (its key is gone): it must be typed or obtained again.</summary>
+    public bool HasUnreadableSecret => Secrets.Password == SecretState.Unreadable || Secrets.ClientSecret == SecretState.Unreadable
+        || Secrets.AccessToken == SecretState.Unreadable || Secrets.RefreshToken == SecretState.Unreadable;
+
+    public MailServerSettings Settings => Secrets.Settings;
 }
 
 public sealed record DefaultChange(string Name, string? PreviousDefault);
@@ -481,6 +569,9 @@ public enum SaveStatus
     NotFound,
     Conflict,
     NameTaken,
+
+    /// <summary><see cref="SecretPolicy"/> refused the write; <see cref="SaveResult.Problems"/> says why.</summary>
+    Refused,
 }
 
 public sealed record SaveResult(SaveStatus Status, int Id = 0, bool IsDefault = false, string? PreviousDefault = null)
@@ -488,6 +579,10 @@ public sealed record SaveResult(SaveStatus Status, int Id = 0, bool IsDefault = 
     public static readonly SaveResult NotFound = new(SaveStatus.NotFound);
     public static readonly SaveResult Conflict = new(SaveStatus.Conflict);
     public static readonly SaveResult NameTaken = new(SaveStatus.NameTaken);
+
+    public IReadOnlyList<ServerProblem> Problems { get; init; } = [];
+
+    public static SaveResult Refused(IReadOnlyList<ServerProblem> problems) => new(SaveStatus.Refused) { Problems = problems };
 
     public static SaveResult Saved(int id, bool isDefault, string? previousDefault) =>
         new(SaveStatus.Saved, id, isDefault, previousDefault);

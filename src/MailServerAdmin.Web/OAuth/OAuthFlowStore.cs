@@ -69,7 +69,15 @@ public sealed class OAuthFlowStore(
             return new(FlowStatus.Used, default);
         }
 
-        return new(FlowStatus.Ok, JsonSerializer.Deserialize<T>(_protector.Unprotect(flow.Payload)));
+        try
+        {
+            return new(FlowStatus.Ok, JsonSerializer.Deserialize<T>(_protector.Unprotect(flow.Payload)));
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException or JsonException)
+        {
+            // Its key is gone (or it was written by another version): as good as expired.
+            return new(FlowStatus.Expired, default);
+        }
     }
 
     public Task DeleteAsync(string id, CancellationToken ct) => db.OAuthFlows.Where(f => f.Id == id).ExecuteDeleteAsync(ct);

@@ -15,7 +15,7 @@ namespace MailServerAdmin.Web.OAuth;
 /// token version keeps a stale refresh from overwriting newer tokens.
 /// </summary>
 public sealed partial class TokenKeeper(
-    IServiceScopeFactory scopes, OAuthClients clients, IHttpClientFactory httpClients, IOptions<OAuthOptions> options,
+    IServiceScopeFactory scopes, OAuthClients clients, SecretVault vault, IHttpClientFactory httpClients, IOptions<OAuthOptions> options,
     TimeProvider time, ILogger<TokenKeeper> logger)
 {
     /// <summary>An access token that expires sooner than this is refreshed before use.</summary>
@@ -29,13 +29,11 @@ public sealed partial class TokenKeeper(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var current = await db.MailServers.AsNoTracking()
-                .Where(s => s.Id == serverId)
-                .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc })
-                .SingleOrDefaultAsync(ct) ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
-            if (current.AccessToken is not null && IsFresh(current.AccessTokenExpiresUtc))
+            var current = await db.MailServers.AsNoTracking().SingleOrDefaultAsync(s => s.Id == serverId, ct)
+                ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
+            if (IsFresh(current.AccessTokenExpiresUtc) && Read(current, SecretField.AccessToken) is { } token)
             {
-                return current.AccessToken;
+                return token;
             }
         }
 
@@ -52,6 +50,7 @@ public sealed partial class TokenKeeper(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            var store = scope.ServiceProvider.GetRequiredService<MailServerStore>();
             var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
                 ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
             if (server.AuthenticationType != AuthenticationType.OAuth)
@@ -60,20 +59,27 @@ public sealed partial class TokenKeeper(
             }
 
             // Another caller may have refreshed while this one waited.
-            if (!force && server.AccessToken is not null && IsFresh(server.AccessTokenExpiresUtc))
+            if (!force && IsFresh(server.AccessTokenExpiresUtc) && Read(server, SecretField.AccessToken) is { } fresh)
             {
-                return server.AccessToken;
+                return fresh;
             }
 
-            if (string.IsNullOrEmpty(server.RefreshToken))
+            var settings = MailServerSettings.Of(server);
+            var refreshToken = vault.Read(SecretField.RefreshToken, server.Id, settings, server.ProtectedRefreshToken);
+            if (refreshToken.State == SecretState.None)
             {
                 throw new TokenUnavailableException(Of("Token_NoRefreshToken"), Of("Token_NoRefreshToken_Hint"));
+            }
+
+            if (refreshToken.State == SecretState.Unreadable)
+            {
+                throw new TokenUnavailableException(Of("Token_Unreadable"), Of("Token_Unreadable_Hint"));
             }
 
             TokenSet tokens;
             try
             {
-                tokens = await clients.For(server.OAuthProvider!.Value).RefreshAsync(Settings(server), server.RefreshToken, ct);
+                tokens = await clients.For(server.OAuthProvider!.Value).RefreshAsync(Settings(server), refreshToken.Value!, ct);
             }
             catch (OAuthException ex)
             {
@@ -81,21 +87,8 @@ public sealed partial class TokenKeeper(
                 throw new TokenUnavailableException(Of("Token_RefreshFailed", ex.DescriptionText), Hint(ex), ex);
             }
 
-            var rotated = !string.IsNullOrEmpty(tokens.RefreshToken) && tokens.RefreshToken != server.RefreshToken;
-            server.AccessToken = tokens.AccessToken;
-            server.AccessTokenExpiresUtc = tokens.ExpiresUtc;
-            if (!string.IsNullOrEmpty(tokens.RefreshToken))
-            {
-                // Always keep the newest refresh token; an answer without one keeps the stored one.
-                server.RefreshToken = tokens.RefreshToken;
-            }
-
-            server.TokensRefreshedUtc = tokens.ObtainedUtc;
-            server.TokenAccount = tokens.Account ?? server.TokenAccount;
-            server.TokenError = null;
-            server.TokenErrorUtc = null;
-            server.TokenNeedsAuthorization = false;
-            server.TokenVersion = Guid.NewGuid();
+            // Always keep the newest refresh token; an answer without one keeps the stored one.
+            var rotated = store.ApplyRefreshedTokens(server, tokens with { RefreshToken = tokens.RefreshToken == refreshToken.Value ? null : tokens.RefreshToken });
             audit.Record(AuditAction.TokensRefreshed, server.Id, server.Name, rotated ? ["AccessToken", "RefreshToken"] : ["AccessToken"],
                 rotated ? AuditDetails.RefreshTokenRotated : null);
             try
@@ -108,9 +101,8 @@ public sealed partial class TokenKeeper(
                 // theirs win, and their access token is used when it is fresh.
                 LogStaleRefresh(logger, server.Id);
                 db.ChangeTracker.Clear();
-                var newer = await db.MailServers.AsNoTracking().Where(s => s.Id == serverId)
-                    .Select(s => new { s.AccessToken, s.AccessTokenExpiresUtc }).SingleOrDefaultAsync(ct);
-                return newer?.AccessToken is { } token && IsFresh(newer.AccessTokenExpiresUtc)
+                var newer = await db.MailServers.AsNoTracking().SingleOrDefaultAsync(s => s.Id == serverId, ct);
+                return newer is not null && IsFresh(newer.AccessTokenExpiresUtc) && Read(newer, SecretField.AccessToken) is { } token
                     ? token
                     : throw new TokenUnavailableException(Of("Token_ChangedMeanwhile"), Of("Token_ChangedMeanwhile_Hint"));
             }
@@ -136,7 +128,8 @@ public sealed partial class TokenKeeper(
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
             var server = await db.MailServers.SingleOrDefaultAsync(s => s.Id == serverId, ct)
                 ?? throw new TokenUnavailableException(Of("Token_ServerGone"));
-            var token = server.RefreshToken ?? server.AccessToken;
+            // The tokens decrypt only for the revocation URL they were saved with.
+            var token = Read(server, SecretField.RefreshToken) ?? Read(server, SecretField.AccessToken);
             if (string.IsNullOrEmpty(server.RevocationUrl) || token is null)
             {
                 throw new TokenUnavailableException(Of("Token_NothingToRevoke"));
@@ -166,8 +159,8 @@ public sealed partial class TokenKeeper(
                 }
             }
 
-            server.AccessToken = null;
-            server.RefreshToken = null;
+            server.ProtectedAccessToken = null;
+            server.ProtectedRefreshToken = null;
             server.AccessTokenExpiresUtc = null;
             server.TokenError = null;
             server.TokenErrorUtc = null;
@@ -182,9 +175,23 @@ public sealed partial class TokenKeeper(
         }
     }
 
-    public static OAuthSettings Settings(MailServer server) => new(
-        server.OAuthProvider ?? OAuthProvider.Manual, server.Tenant, server.ClientId ?? "", server.ClientSecret,
-        server.AuthorizationUrl, server.TokenUrl ?? "", server.RevocationUrl, server.Scopes);
+    /// <summary>The provider settings of a stored server, with its client secret when it can be read.</summary>
+    public OAuthSettings Settings(MailServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new(
+            server.OAuthProvider ?? OAuthProvider.Manual, server.Tenant, server.ClientId ?? "", Read(server, SecretField.ClientSecret),
+            server.AuthorizationUrl, server.TokenUrl ?? "", server.RevocationUrl, server.Scopes);
+    }
+
+    /// <summary>A stored secret of the server, for the server's own settings; null when absent or unreadable.</summary>
+    private string? Read(MailServer server, SecretField field) => vault.Read(field, server.Id, MailServerSettings.Of(server), field switch
+    {
+        SecretField.AccessToken => server.ProtectedAccessToken,
+        SecretField.RefreshToken => server.ProtectedRefreshToken,
+        SecretField.ClientSecret => server.ProtectedClientSecret,
+        _ => server.ProtectedPassword,
+    }).Value;
 
     private bool IsFresh(DateTime? expiresUtc) => expiresUtc is null || expiresUtc.Value - time.GetUtcNow().UtcDateTime > RefreshBefore;
 

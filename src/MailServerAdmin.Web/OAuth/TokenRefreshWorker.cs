@@ -51,7 +51,7 @@ public sealed partial class TokenRefreshWorker(
         await using (var scope = scopes.CreateAsyncScope())
         {
             due = await scope.ServiceProvider.GetRequiredService<AppDbContext>().MailServers.AsNoTracking()
-                .Where(s => s.AuthenticationType == AuthenticationType.OAuth && s.RefreshToken != null && !s.TokenNeedsAuthorization)
+                .Where(s => s.AuthenticationType == AuthenticationType.OAuth && s.ProtectedRefreshToken != null && !s.TokenNeedsAuthorization)
                 .Where(s => s.AccessTokenExpiresUtc <= soon || (s.TokensRefreshedUtc ?? s.TokensObtainedUtc ?? DateTime.MinValue) <= stale)
                 .Select(s => s.Id)
                 .ToListAsync(ct);

@@ -1,4 +1,5 @@
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace MailServerAdmin.Web.Sending;
 /// How the application sends its mail: through the default server (or one named), with the stored credentials,
 /// refreshing an OAuth access token first when it expires within five minutes.
 /// </summary>
-public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SmtpMailSender sender, SmtpConnectionTester tester)
+public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVault vault, SmtpMailSender sender, SmtpConnectionTester tester)
 {
     /// <summary>
     /// Sends <paramref name="message"/>. Without a From, the server's sender is used. Problems come back in the
@@ -85,9 +86,20 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SmtpMailSe
                 return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed, ex.MessageText, ex.HintText, null));
             }
         }
-        else if (server.RequiresAuthentication && server.Login is not null && server.Password is not null)
+        else if (server.RequiresAuthentication && server.Login is not null)
         {
-            credential = new BasicCredential(server.Login, server.Password);
+            // The password decrypts only for the destination it was saved with.
+            var password = vault.Read(SecretField.Password, server.Id, MailServerSettings.Of(server), server.ProtectedPassword);
+            if (password.State == SecretState.Unreadable)
+            {
+                return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed,
+                    LocalizableText.Of("Smtp_PasswordUnreadable"), LocalizableText.Of("Smtp_PasswordUnreadable_Hint"), null));
+            }
+
+            if (password.Value is not null)
+            {
+                credential = new BasicCredential(server.Login, password.Value);
+            }
         }
 
         return (new SmtpEndpoint(server.Host, server.Port, server.Security, credential), null);

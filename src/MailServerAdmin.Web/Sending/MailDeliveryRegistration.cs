@@ -1,6 +1,7 @@
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Audit;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,6 +22,8 @@ public static class MailDeliveryRegistration
         services.AddHttpContextAccessor();
         services.TryAddScoped<CurrentAdministrator>();
         services.TryAddScoped<AuditLog>();
+        services.TryAddSingleton<SecretVault>();
+        services.TryAddScoped<MailServerStore>();
         services.AddOAuth(builder.Configuration);
         services.AddSmtpSending(builder.Configuration);
         services.TryAddScoped<MailDelivery>();

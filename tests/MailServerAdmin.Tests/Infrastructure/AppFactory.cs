@@ -1,4 +1,5 @@
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.MailServers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -178,6 +179,22 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         await action(db);
         return true;
     });
+
+    /// <summary>A stored secret of <paramref name="server"/>, decrypted as the app would for the server's own settings.</summary>
+    public string? Secret(MailServer server, SecretField field)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var stored = field switch
+        {
+            SecretField.Password => server.ProtectedPassword,
+            SecretField.ClientSecret => server.ProtectedClientSecret,
+            SecretField.AccessToken => server.ProtectedAccessToken,
+            _ => server.ProtectedRefreshToken,
+        };
+        var read = Services.GetRequiredService<SecretVault>().Read(field, server.Id, MailServerSettings.Of(server), stored);
+        Assert.NotEqual(SecretState.Unreadable, read.State);
+        return read.Value;
+    }
 
     /// <summary>Moves everything from the write-ahead log into the database file.</summary>
     public Task CheckpointAsync() => WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);"));

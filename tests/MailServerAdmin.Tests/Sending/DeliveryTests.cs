@@ -1,4 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Tests.Infrastructure.Delivery;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
@@ -54,9 +55,9 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
         Assert.All(results, r => Assert.True(r.Succeeded, r.Failure?.Message));
         Assert.Equal(refreshesBefore + 1, Provider.TokenRequests.Count(r => r.GrantType == "refresh_token"));
         var after = await StoredAsync(id);
-        Assert.NotEqual(before.AccessToken, after.AccessToken);
+        Assert.NotEqual(App.Secret(before, SecretField.AccessToken), App.Secret(after, SecretField.AccessToken));
         Assert.True(after.AccessTokenExpiresUtc > DateTime.UtcNow.AddMinutes(50));
-        Assert.Equal(20, delivery.Peer.AuthAttempts.Count(a => a.Success && a.Secret == after.AccessToken));
+        Assert.Equal(20, delivery.Peer.AuthAttempts.Count(a => a.Success && a.Secret == App.Secret(after, SecretField.AccessToken)));
     }
 
     [SmtpPeerFact]
@@ -69,10 +70,10 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
 
         var after = await StoredAsync(id);
         var issued = Provider.TokenRequests.Last(r => r.GrantType == "refresh_token" && r.Outcome == "ok");
-        Assert.Equal(before.RefreshToken, issued["refresh_token"]);
-        Assert.Equal(issued.IssuedRefreshToken, after.RefreshToken);
-        Assert.NotEqual(before.RefreshToken, after.RefreshToken);
-        Assert.Equal(issued.IssuedAccessToken, after.AccessToken);
+        Assert.Equal(App.Secret(before, SecretField.RefreshToken), issued["refresh_token"]);
+        Assert.Equal(issued.IssuedRefreshToken, App.Secret(after, SecretField.RefreshToken));
+        Assert.NotEqual(App.Secret(before, SecretField.RefreshToken), App.Secret(after, SecretField.RefreshToken));
+        Assert.Equal(issued.IssuedAccessToken, App.Secret(after, SecretField.AccessToken));
         Assert.NotNull(after.TokensRefreshedUtc);
     }
 
@@ -93,8 +94,8 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
 
         var after = await StoredAsync(id);
         Assert.Null(Provider.TokenRequests.Last(r => r.GrantType == "refresh_token").IssuedRefreshToken);
-        Assert.Equal(before.RefreshToken, after.RefreshToken);
-        Assert.NotEqual(before.AccessToken, after.AccessToken);
+        Assert.Equal(App.Secret(before, SecretField.RefreshToken), App.Secret(after, SecretField.RefreshToken));
+        Assert.NotEqual(App.Secret(before, SecretField.AccessToken), App.Secret(after, SecretField.AccessToken));
     }
 
     [SmtpPeerFact]
@@ -111,9 +112,9 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
         await App.Services.GetRequiredService<TokenRefreshWorker>().RefreshDueAsync(CancellationToken.None);
 
         var after = await Task.WhenAll(new[] { soon, idle, fresh }.Select(StoredAsync));
-        Assert.NotEqual(before[0].AccessToken, after[0].AccessToken);
-        Assert.NotEqual(before[1].RefreshToken, after[1].RefreshToken);
-        Assert.Equal(before[2].AccessToken, after[2].AccessToken);
+        Assert.NotEqual(App.Secret(before[0], SecretField.AccessToken), App.Secret(after[0], SecretField.AccessToken));
+        Assert.NotEqual(App.Secret(before[1], SecretField.RefreshToken), App.Secret(after[1], SecretField.RefreshToken));
+        Assert.Equal(App.Secret(before[2], SecretField.AccessToken), App.Secret(after[2], SecretField.AccessToken));
     }
 
     [SmtpPeerFact]
@@ -129,13 +130,13 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
         await Task.Delay(300);
         var newer = await other.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
         var stored = await StoredAsync(id);
-        Assert.Equal(newer, stored.AccessToken);
+        Assert.Equal(newer, App.Secret(stored, SecretField.AccessToken));
 
         // The stale refresh is discarded, and its caller gets the newer token.
         Assert.Equal(newer, await slow);
         var after = await StoredAsync(id);
-        Assert.Equal(stored.AccessToken, after.AccessToken);
-        Assert.Equal(stored.RefreshToken, after.RefreshToken);
+        Assert.Equal(App.Secret(stored, SecretField.AccessToken), App.Secret(after, SecretField.AccessToken));
+        Assert.Equal(App.Secret(stored, SecretField.RefreshToken), App.Secret(after, SecretField.RefreshToken));
     }
 
     private async Task<SmtpSendResult> SendAsync(MimeMessage message, string? serverName = null)

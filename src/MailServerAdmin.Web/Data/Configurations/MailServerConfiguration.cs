@@ -26,6 +26,12 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.Scopes).HasMaxLength(MailServerLimits.Scopes);
         builder.Property(s => s.TokenAccount).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.TokenError).HasMaxLength(MailServerLimits.TokenError);
+        // The secrets are stored encrypted (see SecretVault), in the columns they always had.
+        builder.Property(s => s.ProtectedPassword).HasColumnName("Password");
+        builder.Property(s => s.ProtectedClientSecret).HasColumnName("ClientSecret");
+        builder.Property(s => s.ProtectedAccessToken).HasColumnName("AccessToken");
+        builder.Property(s => s.ProtectedRefreshToken).HasColumnName("RefreshToken");
+        builder.Property(s => s.SecretScheme).HasDefaultValue(1).HasSentinel(0);
         builder.Property(s => s.Version).IsConcurrencyToken();
         builder.Property(s => s.TokenVersion).IsConcurrencyToken();
 

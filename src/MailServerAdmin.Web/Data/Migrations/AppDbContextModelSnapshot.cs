@@ -64,9 +64,6 @@ namespace MailServerAdmin.Web.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AccessToken")
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime?>("AccessTokenExpiresUtc")
                         .HasColumnType("TEXT");
 
@@ -81,9 +78,6 @@ namespace MailServerAdmin.Web.Data.Migrations
 
                     b.Property<string>("ClientId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClientSecret")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedUtc")
@@ -115,14 +109,24 @@ namespace MailServerAdmin.Web.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Password")
-                        .HasColumnType("TEXT");
-
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("RefreshToken")
-                        .HasColumnType("TEXT");
+                    b.Property<string>("ProtectedAccessToken")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AccessToken");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ClientSecret");
+
+                    b.Property<string>("ProtectedPassword")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Password");
+
+                    b.Property<string>("ProtectedRefreshToken")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("RefreshToken");
 
                     b.Property<bool>("RequiresAuthentication")
                         .HasColumnType("INTEGER");
@@ -134,6 +138,11 @@ namespace MailServerAdmin.Web.Data.Migrations
                     b.Property<string>("Scopes")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("SecretScheme")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Security")
                         .IsRequired()

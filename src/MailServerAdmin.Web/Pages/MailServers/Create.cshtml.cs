@@ -29,6 +29,11 @@ public sealed class CreateModel(MailServerFormServices services) : MailServerFor
         }
 
         var result = await Services.Store.CreateAsync(Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
+        if (result.Status == SaveStatus.Refused)
+        {
+            return await RefusedAsync(result, ct);
+        }
+
         if (result.Status == SaveStatus.NameTaken)
         {
             ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", Services.Localizer["Validation_NameTaken", Input.Name!]);

@@ -50,6 +50,8 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
                 return Page();
             case SaveStatus.Conflict:
                 return await ConflictAsync(id, ct);
+            case SaveStatus.Refused:
+                return await RefusedAsync(result, ct);
             default:
                 await ForgetDraftAsync(ct);
                 StatusMessage = MailServerPageExtensions.SavedMessage(Services.Localizer, "Status_ServerSaved", Input.Name!, result, stored.IsDefault);

@@ -68,12 +68,26 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
 
         var state = OAuthTokens.NewState();
         var redirectUri = services.RedirectUris.Callback;
+        var settings = Input.Settings;
         var typedSecret = NullIfEmpty(Input.ClientSecret) ?? Input.Draft?.ClientSecret;
+        string? secret = typedSecret;
+        if (secret is null && ServerId is { } id && Input.UsesStoredClientSecret)
+        {
+            // Readable only for the settings it was saved with, which UsesStoredClientSecret has checked.
+            var stored = await services.Store.GetClientSecretAsync(id, settings, ct);
+            if (stored.State != SecretState.Readable)
+            {
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.ClientSecret)}", services.Localizer["Validation_ClientSecretUnreadable"]);
+                return await PageAsync(ct);
+            }
+
+            secret = stored.Value;
+        }
+
         AuthorizationStart start;
         try
         {
-            var settings = Input.ToOAuthSettings(typedSecret ?? await StoredClientSecretAsync(ct));
-            start = await services.Clients.For(Input.Provider).StartAsync(settings, redirectUri, state, Input.UserName, ct);
+            start = await services.Clients.For(Input.Provider).StartAsync(Input.ToOAuthSettings(secret), redirectUri, state, Input.UserName, ct);
         }
         catch (OAuthException ex)
         {
@@ -81,9 +95,13 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             return await PageAsync(ct);
         }
 
+        // Tokens of an earlier Get Token stay in the draft only while they belong to these settings.
+        var keptTokens = Input.Draft is { Tokens: { } earlier, ObtainedFor: { } earlierFor }
+            && SecretPolicy.Change(SecretField.AccessToken, earlierFor, settings) is null ? earlier : null;
+
         // The draft keeps the form; its secrets travel apart (the client secret) or are not needed (password, pasted tokens).
         Input.ClientSecret = Input.Password = Input.AccessToken = Input.RefreshToken = Input.DraftId = null;
-        var flow = new FormFlow(ServerId, Input, typedSecret, Input.Draft?.Tokens, start.CodeVerifier, redirectUri);
+        var flow = new FormFlow(ServerId, Input, typedSecret, keptTokens, start.CodeVerifier, redirectUri, settings);
         await services.Flows.SaveAsync(OAuthFlowKind.Authorization, state, flow, ct);
         return Redirect(start.Url.AbsoluteUri);
     }
@@ -148,7 +166,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
             var draft = await services.Flows.ReadAsync<FormFlow>(OAuthFlowKind.Draft, Input.DraftId, consume: false, ct);
             if (draft.Payload is { } flow && flow.ServerId == ServerId)
             {
-                Input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens);
+                Input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens, flow.Settings);
             }
             else
             {
@@ -183,7 +201,7 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         Input.Id = ServerId;
         Input.Stored = stored;
         Input.DraftId = draftId;
-        Input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens);
+        Input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens, flow.Settings);
         return true;
     }
 
@@ -197,6 +215,33 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
     }
 
     protected virtual Task<IActionResult> PageAsync(CancellationToken ct) => Task.FromResult<IActionResult>(Page());
+
+    /// <summary>The store refused the write (the server changed between the check and the write): each reason beside its field.</summary>
+    protected Task<IActionResult> RefusedAsync(SaveResult result, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var problem in result.Problems)
+        {
+            var field = problem.Field switch
+            {
+                RequiredField.Login => nameof(Input.Login),
+                RequiredField.Password => nameof(Input.Password),
+                RequiredField.UserName => nameof(Input.UserName),
+                RequiredField.Tenant => nameof(Input.Tenant),
+                RequiredField.ClientId => nameof(Input.ClientId),
+                RequiredField.ClientSecret => nameof(Input.ClientSecret),
+                RequiredField.AuthorizationUrl => nameof(Input.AuthorizationUrl),
+                RequiredField.TokenUrl => nameof(Input.TokenUrl),
+                RequiredField.RevocationUrl => nameof(Input.RevocationUrl),
+                RequiredField.Scopes => nameof(Input.Scopes),
+                RequiredField.AccessToken => nameof(Input.AccessToken),
+                _ => nameof(Input.RefreshToken),
+            };
+            ModelState.AddModelError($"{nameof(Input)}.{field}", MailServerInputValidator.Message(Input, problem, services.Localizer));
+        }
+
+        return PageAsync(ct);
+    }
 
     protected IActionResult NotFoundRedirect()
     {
@@ -234,9 +279,13 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         SmtpCredential? credential = null;
         if (Input.IsOAuth)
         {
-            string? token = Input.Draft?.Tokens?.AccessToken ?? NullIfEmpty(Input.TypedAccessToken);
+            var settings = Input.Settings;
+            string? token = Input.Draft is { Tokens.AccessToken: { Length: > 0 } drafted, ObtainedFor: { } draftFor }
+                && SecretPolicy.Change(SecretField.AccessToken, draftFor, settings) is null ? drafted : null;
+            token ??= NullIfEmpty(Input.TypedAccessToken);
             try
             {
+                // The stored tokens are used only while they belong to the form's settings (the keeper uses the stored ones).
                 token ??= Input.StoredTokensKept && Input.StoredOAuth!.HasAccessToken ? await services.Tokens.GetAccessTokenAsync(ServerId!.Value, ct) : null;
             }
             catch (TokenUnavailableException ex)
@@ -255,13 +304,26 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         }
         else if (Input.RequiresAuthentication)
         {
-            var password = NullIfEmpty(Input.Password)
-                ?? (Input.HasStoredPassword && !Input.ClearPassword && !Input.MovesStoredPassword ? await services.Store.GetPasswordAsync(ServerId!.Value, ct) : null);
+            var password = NullIfEmpty(Input.Password);
+            string? problem = null;
+            if (password is null && Input.HasStoredPassword && !Input.ClearPassword)
+            {
+                if (Input.MovesStoredPassword)
+                {
+                    problem = services.Localizer["Validation_PasswordMoves"].Value;
+                }
+                else
+                {
+                    // Decrypts only for the destination it was saved with.
+                    var stored = await services.Store.GetPasswordAsync(ServerId!.Value, Input.Settings, ct);
+                    password = stored.Value;
+                    problem = stored.State == SecretState.Unreadable ? services.Localizer["Validation_PasswordUnreadable"].Value : null;
+                }
+            }
+
             if (password is null || string.IsNullOrEmpty(Input.EffectiveLogin))
             {
-                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Password)}", Input.MovesStoredPassword
-                    ? services.Localizer["Validation_PasswordMoves"]
-                    : services.Localizer["Form_TestCredentialsRequired"]);
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Password)}", problem ?? services.Localizer["Form_TestCredentialsRequired"].Value);
                 return null;
             }
 
@@ -271,15 +333,16 @@ public abstract class MailServerFormModel(MailServerFormServices services) : Pag
         return new SmtpEndpoint(host!, Input.Port!.Value, Input.Security, credential);
     }
 
-    private async Task<string?> StoredClientSecretAsync(CancellationToken ct) =>
-        ServerId is { } id && Input.UsesStoredClientSecret ? await services.Store.GetClientSecretAsync(id, ct) : null;
-
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
-/// <summary>A Get Token round trip: the form, the client secret typed for it, tokens, and the PKCE verifier.</summary>
+/// <summary>
+/// A Get Token round trip: the form, the client secret typed for it, tokens, the PKCE verifier, and the settings the
+/// form had when it left (the client secret and the tokens belong to them).
+/// </summary>
 public sealed record FormFlow(
-    int? ServerId, MailServerInput Input, string? ClientSecret, TokenSet? Tokens, string? CodeVerifier, string? RedirectUri);
+    int? ServerId, MailServerInput Input, string? ClientSecret, TokenSet? Tokens, string? CodeVerifier, string? RedirectUri,
+    MailServerSettings? Settings);
 
 /// <summary>The services New and Edit use.</summary>
 public sealed class MailServerFormServices(

@@ -111,6 +111,11 @@ public sealed class MailServerInput
     [JsonIgnore]
     public bool IsOAuth => AuthenticationType == AuthenticationType.OAuth;
 
+    /// <summary>What the chosen provider needs and offers.</summary>
+    [JsonIgnore]
+    public OAuthProviderDescriptor ProviderDescriptor =>
+        Enum.IsDefined(Provider) ? OAuthProviderDescriptor.For(Provider) : OAuthProviderDescriptor.Manual;
+
     /// <summary>The login used: the one typed, else the user name.</summary>
     [JsonIgnore]
     public string? EffectiveLogin => string.IsNullOrEmpty(Login) ? UserName : Login;
@@ -118,61 +123,55 @@ public sealed class MailServerInput
     [JsonIgnore]
     public bool HasStoredPassword => Stored?.HasPassword == true;
 
-    /// <summary>The form points the server at another host, port or security mode than the stored one.</summary>
+    /// <summary>
+    /// <see cref="SecretPolicy"/>'s verdict on saving this form as it is: which stored secrets it keeps and what stops
+    /// it. The form's messages, Save, Get Token and Test all ask it.
+    /// </summary>
     [JsonIgnore]
-    public bool DestinationChanged =>
-        Stored is { } stored && (HostName.Normalize(Host) != stored.Host || Port != stored.Port || Security != stored.Security);
-
-    /// <summary>The stored password would go to another host, port or security mode than the one it was typed for.</summary>
-    [JsonIgnore]
-    public bool MovesStoredPassword =>
-        HasStoredPassword && !IsOAuth && RequiresAuthentication && !ClearPassword && string.IsNullOrEmpty(Password) && DestinationChanged;
+    public SecretVerdict Verdict => SecretPolicy.Evaluate(Stored?.Secrets, ToValues(DateTime.UtcNow));
 
     /// <summary>The stored OAuth settings this form started from, when the server was already OAuth.</summary>
     [JsonIgnore]
     public MailServerDetails? StoredOAuth => Stored is { AuthenticationType: AuthenticationType.OAuth } s ? s : null;
 
-    /// <summary>Tokens belong to a provider, client and token endpoint: changing any of them drops stored tokens.</summary>
+    /// <summary>Why the stored tokens cannot follow this form's settings; null when they can (or there are none).</summary>
     [JsonIgnore]
-    public bool TokenIssuerChanged => StoredOAuth is { } s
-        && (s.Provider != Provider || !Same(s.ClientId, ClientId) || !Same(s.Tenant, Tenant) || !Same(s.TokenUrl, TokenUrl));
+    public SecretChange? StoredTokensChange => StoredOAuth is { } s && IsOAuth ? SecretPolicy.Change(SecretField.AccessToken, s.Settings, Settings) : null;
 
-    /// <summary>The stored client secret may only go to the endpoints it was typed for.</summary>
+    /// <summary>The stored tokens still belong to this form's settings.</summary>
     [JsonIgnore]
-    public bool EndpointsChanged => StoredOAuth is { } s && (!Same(s.AuthorizationUrl, AuthorizationUrl) || !Same(s.TokenUrl, TokenUrl));
+    public bool StoredTokensKept => StoredOAuth is not null && IsOAuth && StoredTokensChange is null;
 
+    /// <summary>The stored password would go to another host, port or security mode than the one it was typed for.</summary>
+    [JsonIgnore]
+    public bool MovesStoredPassword => Verdict.Problems.Any(p => p is { Field: RequiredField.Password, Kind: ProblemKind.MustBeRetyped });
+
+    /// <summary>The stored client secret may be used with this form's settings.</summary>
     [JsonIgnore]
     public bool UsesStoredClientSecret => string.IsNullOrEmpty(ClientSecret) && string.IsNullOrEmpty(Draft?.ClientSecret)
-        && StoredOAuth is { HasClientSecret: true } && !EndpointsChanged && !TokenIssuerChanged;
+        && StoredOAuth is { Secrets.ClientSecret: SecretState.Readable } s && SecretPolicy.Change(SecretField.ClientSecret, s.Settings, Settings) is null;
 
     [JsonIgnore]
     public bool HasClientSecret => !string.IsNullOrEmpty(ClientSecret) || !string.IsNullOrEmpty(Draft?.ClientSecret) || UsesStoredClientSecret;
 
-    /// <summary>Whether the stored client secret is what stops Get Token or Save (it must be typed again).</summary>
     [JsonIgnore]
-    public bool ClientSecretMustBeRetyped => !HasClientSecret && StoredOAuth is { HasClientSecret: true } && EndpointsChanged;
-
-    /// <summary>
-    /// Stored tokens stay only while they belong to the same issuer and go to the same SMTP destination: a token is a
-    /// bearer credential, so pointing the server elsewhere needs a new Get Token (as a password must be typed again).
-    /// </summary>
-    [JsonIgnore]
-    public bool StoredTokensKept => StoredOAuth is not null && !TokenIssuerChanged && !DestinationChanged;
-
-    [JsonIgnore]
-    public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || Draft?.Tokens is not null
-        || (StoredTokensKept && StoredOAuth!.HasAccessToken);
+    public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || !string.IsNullOrEmpty(Draft?.Tokens?.AccessToken)
+        || (StoredTokensKept && StoredOAuth!.Secrets.AccessToken == SecretState.Readable);
 
     [JsonIgnore]
     public bool HasRefreshToken => !string.IsNullOrEmpty(TypedRefreshToken) || !string.IsNullOrEmpty(Draft?.Tokens?.RefreshToken)
-        || (StoredTokensKept && StoredOAuth!.HasRefreshToken);
+        || (StoredTokensKept && StoredOAuth!.Secrets.RefreshToken == SecretState.Readable);
 
-    /// <summary>Tokens are pasted only with Manual configuration.</summary>
+    /// <summary>Tokens are pasted only where the provider accepts pasted tokens (Manual configuration).</summary>
     [JsonIgnore]
-    public string? TypedAccessToken => Provider == OAuthProvider.Manual ? AccessToken : null;
+    public string? TypedAccessToken => ProviderDescriptor.AcceptsPastedTokens ? AccessToken : null;
 
     [JsonIgnore]
-    public string? TypedRefreshToken => Provider == OAuthProvider.Manual ? RefreshToken : null;
+    public string? TypedRefreshToken => ProviderDescriptor.AcceptsPastedTokens ? RefreshToken : null;
+
+    /// <summary>The settings this form would bind its secrets to.</summary>
+    [JsonIgnore]
+    public MailServerSettings Settings => ToValues(DateTime.UtcNow).Settings;
 
     public static MailServerInput From(MailServerDetails server) => new()
     {
@@ -207,11 +206,12 @@ public sealed class MailServerInput
             return;
         }
 
-        var defaults = OAuthProviderDefaults.For(Provider);
-        Tenant = Provider == OAuthProvider.Microsoft ? NullIfEmpty(Tenant) ?? defaults.Tenant : null;
+        var provider = ProviderDescriptor;
+        var defaults = provider.Defaults;
+        Tenant = provider.HasTenant ? NullIfEmpty(Tenant) ?? defaults.Tenant : null;
         AuthorizationUrl = NullIfEmpty(AuthorizationUrl) ?? defaults.AuthorizationUrl;
         TokenUrl = NullIfEmpty(TokenUrl) ?? defaults.TokenUrl;
-        RevocationUrl = Provider == OAuthProvider.Microsoft ? null : NullIfEmpty(RevocationUrl) ?? defaults.RevocationUrl;
+        RevocationUrl = provider.SupportsRevocation ? NullIfEmpty(RevocationUrl) ?? defaults.RevocationUrl : null;
         Scopes = NullIfEmpty(Scopes) ?? defaults.Scopes;
         if (!string.IsNullOrEmpty(Scopes))
         {
@@ -223,13 +223,16 @@ public sealed class MailServerInput
     public OAuthSettings ToOAuthSettings(string? clientSecret) => new(
         Provider, Tenant, ClientId ?? "", clientSecret, AuthorizationUrl, TokenUrl ?? "", RevocationUrl, Scopes);
 
+    /// <summary>The form as values for the store; fields that failed validation become empty, not errors.</summary>
     public MailServerValues ToValues(DateTime now)
     {
         var oauth = IsOAuth;
         TokenSet? tokens = null;
+        MailServerSettings? tokensFor = null;
         if (oauth && Draft?.Tokens is { } drafted)
         {
             tokens = drafted;
+            tokensFor = Draft.ObtainedFor;
         }
 
         if (oauth && (!string.IsNullOrEmpty(TypedAccessToken) || !string.IsNullOrEmpty(TypedRefreshToken)))
@@ -238,18 +241,20 @@ public sealed class MailServerInput
             tokens = new TokenSet(
                 TypedAccessToken ?? tokens?.AccessToken ?? "",
                 TypedRefreshToken ?? tokens?.RefreshToken,
-                AccessTokenExpiresUtc is { } expires ? DateTime.SpecifyKind(expires, DateTimeKind.Utc) : null,
+                AccessTokenExpiresUtc is { } expires ? DateTime.SpecifyKind(expires, DateTimeKind.Utc) : tokens?.ExpiresUtc,
                 now,
                 tokens?.Account);
+            tokensFor = !string.IsNullOrEmpty(TypedAccessToken) && !string.IsNullOrEmpty(TypedRefreshToken) ? null : tokensFor;
         }
 
+        var typedSecret = NullIfEmpty(ClientSecret);
         return new MailServerValues(
-            Name!,
-            HostName.Normalize(Host)!,
-            Port!.Value,
+            Name ?? "",
+            HostName.Normalize(Host) ?? Host ?? "",
+            Port ?? 0,
             Security,
             NullIfEmpty(UserName),
-            SenderEmail!,
+            SenderEmail ?? "",
             NullIfEmpty(SenderName),
             IsDefault,
             RequiresAuthentication,
@@ -259,26 +264,22 @@ public sealed class MailServerInput
         {
             AuthenticationType = AuthenticationType,
             OAuth = oauth
-                ? new OAuthValues(
-                    Provider,
-                    Tenant,
-                    ClientId!,
-                    NullIfEmpty(ClientSecret) ?? NullIfEmpty(Draft?.ClientSecret),
-                    AuthorizationUrl,
-                    TokenUrl!,
-                    RevocationUrl,
-                    Scopes,
-                    tokens,
-                    DropStoredTokens: StoredOAuth is not null && !StoredTokensKept,
-                    DropStoredClientSecret: TokenIssuerChanged || EndpointsChanged)
+                ? new OAuthValues(Provider, NullIfEmpty(Tenant), NullIfEmpty(ClientId), NullIfEmpty(AuthorizationUrl), NullIfEmpty(TokenUrl), NullIfEmpty(RevocationUrl), NullIfEmpty(Scopes))
+                {
+                    NewClientSecret = typedSecret ?? NullIfEmpty(Draft?.ClientSecret),
+                    ClientSecretTypedFor = typedSecret is null && !string.IsNullOrEmpty(Draft?.ClientSecret) ? Draft.ObtainedFor : null,
+                    NewTokens = tokens,
+                    TokensObtainedFor = tokensFor,
+                }
                 : null,
         };
     }
 
-    private static bool Same(string? a, string? b) => string.Equals(a ?? "", b ?? "", StringComparison.Ordinal);
-
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
-/// <summary>A form that came back from the provider: the client secret typed before leaving, and the tokens.</summary>
-public sealed record MailServerDraft(string? ClientSecret, TokenSet? Tokens);
+/// <summary>
+/// A form that came back from the provider: the client secret typed before leaving, the tokens, and the settings the
+/// form had when they were used and obtained (they may only be saved with those settings).
+/// </summary>
+public sealed record MailServerDraft(string? ClientSecret, TokenSet? Tokens, MailServerSettings? ObtainedFor);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using FluentValidation.Results;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Resources;
@@ -60,35 +61,27 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
             .IsInEnum().WithMessage(_ => localizer["Validation_AuthenticationTypeRequired"]);
 
         When(x => !x.IsOAuth && x.RequiresAuthentication, () => BasicRules(localizer));
-        When(x => x.IsOAuth, () => CompleteTokenRules(localizer));
+        When(x => x.IsOAuth, () => TokenRules(localizer));
         RuleSet(Authorize, () => When(x => x.IsOAuth, () => OAuthRules(localizer)));
         RuleSet(GetToken, () =>
             RuleFor(x => x.AuthorizationUrl)
-                .NotEmpty().When(x => x.IsOAuth && x.Provider == OAuthProvider.Manual)
+                .NotEmpty().When(x => x.IsOAuth && !x.ProviderDescriptor.RequiresAuthorizationUrl)
                 .WithMessage(_ => localizer["Validation_AuthorizationUrlForGetToken"]));
     }
+
+    /// <summary>The fields of <see cref="SecretPolicy"/>'s verdict that Get Token needs (every one but the tokens).</summary>
+    private static bool IsProviderField(RequiredField field) => field is not (RequiredField.AccessToken or RequiredField.RefreshToken);
 
     private void BasicRules(IStringLocalizer localizer)
     {
         RuleFor(x => x.Login)
             .MaximumLength(MailServerLimits.Email).WithMessage(_ => localizer["Validation_LoginTooLong"]);
 
-        RuleFor(x => x.EffectiveLogin)
-            .NotEmpty().WithMessage(_ => localizer["Validation_LoginRequired"])
-            .OverridePropertyName(nameof(MailServerInput.Login));
-
         RuleFor(x => x.Password)
             .MaximumLength(MailServerLimits.Password).WithMessage(_ => localizer["Validation_PasswordTooLong"]);
 
-        RuleFor(x => x.Password)
-            .NotEmpty()
-            .When(x => !x.HasStoredPassword || x.ClearPassword)
-            .WithMessage(x => x.ClearPassword ? localizer["Validation_PasswordAfterClear"] : localizer["Validation_PasswordRequired"]);
-
-        // A stored password is only ever sent to the destination it was typed for.
-        RuleFor(x => x.Password)
-            .Must((input, _) => !input.MovesStoredPassword)
-            .WithMessage(_ => localizer["Validation_PasswordMoves"]);
+        // Presence, and where a stored password may go: SecretPolicy's verdict.
+        RuleFor(x => x).Custom((input, context) => AddProblems(input, context, localizer, _ => true));
     }
 
     private void OAuthRules(IStringLocalizer localizer)
@@ -96,123 +89,139 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         RuleFor(x => x.Provider)
             .IsInEnum().WithMessage(_ => localizer["Validation_ProviderRequired"]);
 
-        RuleFor(x => x.UserName)
-            .NotEmpty().WithMessage(_ => localizer["Validation_OAuthUserNameRequired"]);
-
         RuleFor(x => x.Tenant)
-            .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage(_ => localizer["Validation_TenantRequired"])
-            .Matches(TenantPattern()).WithMessage(_ => localizer["Validation_TenantInvalid"])
-            .When(x => x.Provider == OAuthProvider.Microsoft);
+            .Matches(TenantPattern()).When(x => x.ProviderDescriptor.HasTenant && !string.IsNullOrEmpty(x.Tenant))
+            .WithMessage(_ => localizer["Validation_TenantInvalid"]);
 
         RuleFor(x => x.ClientId)
-            .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage(_ => localizer["Validation_ClientIdRequired"])
             .MaximumLength(MailServerLimits.ClientId).WithMessage(_ => localizer["Validation_ClientIdTooLong"]);
 
         RuleFor(x => x.ClientSecret)
             .MaximumLength(MailServerLimits.ClientSecret).WithMessage(_ => localizer["Validation_ClientSecretTooLong"]);
 
-        RuleFor(x => x.ClientSecret)
-            .Must((input, _) => input.HasClientSecret)
-            .When(x => x.Provider != OAuthProvider.Manual || x.ClientSecretMustBeRetyped)
-            .WithMessage(x => x.ClientSecretMustBeRetyped ? localizer["Validation_ClientSecretMoves"] : localizer["Validation_ClientSecretRequired"]);
-
         RuleFor(x => x.AuthorizationUrl)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_AuthorizationUrlRequired"])
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl), ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_Endpoint"]);
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.AuthorizationUrl)).WithMessage(_ => localizer["Validation_Endpoint"]);
 
         RuleFor(x => x.TokenUrl)
             .Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage(_ => localizer["Validation_TokenUrlRequired"])
             .Must(BeAnEndpoint).WithMessage(_ => localizer["Validation_Endpoint"])
             .Must((input, url) => MicrosoftOAuthClient.AuthorizationUrlMatches(input.AuthorizationUrl, url))
-            .When(x => x.Provider == OAuthProvider.Microsoft, ApplyConditionTo.CurrentValidator)
-            .WithMessage(_ => localizer["Validation_MicrosoftUrls"]);
+            .When(x => x.ProviderDescriptor.UrlsShareAuthority, ApplyConditionTo.CurrentValidator)
+            .WithMessage(_ => localizer["Validation_MicrosoftUrls"])
+            .When(x => !string.IsNullOrEmpty(x.TokenUrl));
 
         RuleFor(x => x.RevocationUrl)
-            .NotEmpty().When(x => x.Provider == OAuthProvider.Google, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_RevocationUrlRequired"])
-            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl), ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_Endpoint"]);
+            .Must(BeAnEndpoint).When(x => !string.IsNullOrEmpty(x.RevocationUrl)).WithMessage(_ => localizer["Validation_Endpoint"]);
 
         RuleFor(x => x.Scopes)
-            .Cascade(CascadeMode.Stop)
-            .NotEmpty().When(x => x.Provider != OAuthProvider.Manual, ApplyConditionTo.CurrentValidator).WithMessage(_ => localizer["Validation_ScopesRequired"])
             .MaximumLength(MailServerLimits.Scopes).WithMessage(_ => localizer["Validation_ScopesTooLong"]);
+
+        // Presence, and where a stored client secret may go: SecretPolicy's verdict.
+        RuleFor(x => x).Custom((input, context) => AddProblems(input, context, localizer, IsProviderField));
     }
 
     /// <summary>Seed §10: an OAuth server is saved only with every field, access and refresh token included.</summary>
-    private void CompleteTokenRules(IStringLocalizer localizer)
+    private void TokenRules(IStringLocalizer localizer)
     {
         RuleFor(x => x.AccessToken)
-            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_AccessTokenTooLong"])
-            .Must((input, _) => input.HasAccessToken)
-            .WithMessage(x => x.Provider == OAuthProvider.Manual ? localizer["Validation_AccessTokenPaste"] : localizer["Validation_AccessTokenMissing"]);
+            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_AccessTokenTooLong"]);
 
         RuleFor(x => x.RefreshToken)
-            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_RefreshTokenTooLong"])
-            .Must((input, _) => input.HasRefreshToken)
-            .WithMessage(x => x.Provider == OAuthProvider.Manual ? localizer["Validation_RefreshTokenPaste"] : localizer["Validation_RefreshTokenMissing"]);
+            .MaximumLength(MailServerLimits.Token).WithMessage(_ => localizer["Validation_RefreshTokenTooLong"]);
 
-        RuleFor(x => x)
-            .Custom((input, context) =>
+        RuleFor(x => x).Custom((input, context) =>
+        {
+            AddProblems(input, context, localizer, field => !IsProviderField(field));
+            var missing = input.Verdict.Problems.Select(p => MissingKey(p.Field)).OfType<string>().Distinct().ToList();
+            if (missing.Count > 0)
             {
-                var missing = Missing(input);
-                if (missing.Count > 0)
-                {
-                    context.AddFailure(new FluentValidation.Results.ValidationFailure(
-                        string.Empty,
-                        localizer["Validation_OAuthIncomplete", string.Join(", ", missing.Select(key => localizer[key].Value))]));
-                }
-            });
+                context.AddFailure(new ValidationFailure(
+                    string.Empty,
+                    localizer["Validation_OAuthIncomplete", string.Join(", ", missing.Select(key => localizer[key].Value))]));
+            }
+        });
     }
 
-    /// <summary>What the complete-token rule still needs, as resource keys of the fields' names.</summary>
-    public static List<string> Missing(MailServerInput input)
+    /// <summary>Puts the verdict's problems (those <paramref name="include"/> selects) beside their fields.</summary>
+    private static void AddProblems(
+        MailServerInput input, ValidationContext<MailServerInput> context, IStringLocalizer localizer, Func<RequiredField, bool> include)
     {
-        var missing = new List<string>();
-        var manual = input.Provider == OAuthProvider.Manual;
-        if (input.Provider == OAuthProvider.Microsoft && string.IsNullOrEmpty(input.Tenant))
+        foreach (var problem in input.Verdict.Problems.Where(p => include(p.Field)))
         {
-            missing.Add("Missing_Tenant");
+            context.AddFailure(new ValidationFailure(PropertyOf(problem.Field), Message(input, problem, localizer)));
         }
-
-        if (string.IsNullOrEmpty(input.ClientId))
-        {
-            missing.Add("Missing_ClientId");
-        }
-
-        if (!manual && !input.HasClientSecret)
-        {
-            missing.Add("Missing_ClientSecret");
-        }
-
-        if (!manual && string.IsNullOrEmpty(input.AuthorizationUrl))
-        {
-            missing.Add("Missing_AuthorizationUrl");
-        }
-
-        if (string.IsNullOrEmpty(input.TokenUrl))
-        {
-            missing.Add("Missing_TokenUrl");
-        }
-
-        if (!manual && string.IsNullOrEmpty(input.Scopes))
-        {
-            missing.Add("Missing_Scopes");
-        }
-
-        if (!input.HasAccessToken)
-        {
-            missing.Add("Missing_AccessToken");
-        }
-
-        if (!input.HasRefreshToken)
-        {
-            missing.Add("Missing_RefreshToken");
-        }
-
-        return missing;
     }
+
+    private static string PropertyOf(RequiredField field) => field switch
+    {
+        RequiredField.Login => nameof(MailServerInput.Login),
+        RequiredField.Password => nameof(MailServerInput.Password),
+        RequiredField.UserName => nameof(MailServerInput.UserName),
+        RequiredField.Tenant => nameof(MailServerInput.Tenant),
+        RequiredField.ClientId => nameof(MailServerInput.ClientId),
+        RequiredField.ClientSecret => nameof(MailServerInput.ClientSecret),
+        RequiredField.AuthorizationUrl => nameof(MailServerInput.AuthorizationUrl),
+        RequiredField.TokenUrl => nameof(MailServerInput.TokenUrl),
+        RequiredField.RevocationUrl => nameof(MailServerInput.RevocationUrl),
+        RequiredField.Scopes => nameof(MailServerInput.Scopes),
+        RequiredField.AccessToken => nameof(MailServerInput.AccessToken),
+        _ => nameof(MailServerInput.RefreshToken),
+    };
+
+    /// <summary>The message beside a field for one of the verdict's problems.</summary>
+    public static string Message(MailServerInput input, ServerProblem problem, IStringLocalizer localizer)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(localizer);
+        var pasted = input.ProviderDescriptor.AcceptsPastedTokens;
+        var key = (problem.Field, problem.Kind) switch
+        {
+            (RequiredField.Password, ProblemKind.Missing) => input.ClearPassword ? "Validation_PasswordAfterClear" : "Validation_PasswordRequired",
+            (RequiredField.Password, ProblemKind.MustBeRetyped) => "Validation_PasswordMoves",
+            (RequiredField.Password, _) => "Validation_PasswordUnreadable",
+            (RequiredField.ClientSecret, ProblemKind.Missing) => "Validation_ClientSecretRequired",
+            (RequiredField.ClientSecret, ProblemKind.MustBeRetyped) => problem.Change switch
+            {
+                SecretChange.Issuer => "Validation_ClientSecretMoves_Issuer",
+                SecretChange.RevocationUrl => "Validation_ClientSecretMoves_Revocation",
+                _ => "Validation_ClientSecretMoves",
+            },
+            (RequiredField.ClientSecret, _) => "Validation_ClientSecretUnreadable",
+            (RequiredField.AccessToken or RequiredField.RefreshToken, ProblemKind.MustBeRetyped) => problem.Change switch
+            {
+                SecretChange.Issuer => "Validation_TokensMove_Issuer",
+                SecretChange.RevocationUrl => "Validation_TokensMove_Revocation",
+                _ => "Validation_TokensMove_Destination",
+            },
+            (RequiredField.AccessToken or RequiredField.RefreshToken, ProblemKind.Unreadable) => "Validation_TokensUnreadable",
+            (RequiredField.AccessToken, _) => pasted ? "Validation_AccessTokenPaste" : "Validation_AccessTokenMissing",
+            (RequiredField.RefreshToken, _) => pasted ? "Validation_RefreshTokenPaste" : "Validation_RefreshTokenMissing",
+            (RequiredField.Login, _) => "Validation_LoginRequired",
+            (RequiredField.UserName, _) => "Validation_OAuthUserNameRequired",
+            (RequiredField.Tenant, _) => "Validation_TenantRequired",
+            (RequiredField.ClientId, _) => "Validation_ClientIdRequired",
+            (RequiredField.AuthorizationUrl, _) => "Validation_AuthorizationUrlRequired",
+            (RequiredField.TokenUrl, _) => "Validation_TokenUrlRequired",
+            (RequiredField.RevocationUrl, _) => "Validation_RevocationUrlRequired",
+            _ => "Validation_ScopesRequired",
+        };
+        return localizer[key];
+    }
+
+    /// <summary>The resource key naming a field in the "still missing" summary, for the fields the summary lists.</summary>
+    private static string? MissingKey(RequiredField field) => field switch
+    {
+        RequiredField.Tenant => "Missing_Tenant",
+        RequiredField.ClientId => "Missing_ClientId",
+        RequiredField.ClientSecret => "Missing_ClientSecret",
+        RequiredField.AuthorizationUrl => "Missing_AuthorizationUrl",
+        RequiredField.TokenUrl => "Missing_TokenUrl",
+        RequiredField.Scopes => "Missing_Scopes",
+        RequiredField.AccessToken => "Missing_AccessToken",
+        RequiredField.RefreshToken => "Missing_RefreshToken",
+        _ => null,
+    };
 
     /// <summary>An absolute https URL, or http to a loopback address (a provider running on this machine).</summary>
     public static bool BeAnEndpoint(string? value)

@@ -71,7 +71,9 @@ public sealed partial class CallbackModel(
         {
             try
             {
-                var secret = flow.ClientSecret ?? (flow.ServerId is { } id ? await store.GetClientSecretAsync(id, ct) : null);
+                // A stored client secret decrypts only for the provider settings it was saved with.
+                var secret = flow.ClientSecret
+                    ?? (flow.ServerId is { } id ? (await store.GetClientSecretAsync(id, flow.Settings ?? input.Settings, ct)).Value : null);
                 tokens = await clients.For(input.Provider).RedeemAsync(input.ToOAuthSettings(secret), flow.RedirectUri!, code, flow.CodeVerifier!, ct);
                 StatusMessage = Obtained(tokens);
                 WarningMessage = AccountWarning(tokens.Account, input);

@@ -1,4 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Tests.Infrastructure.Delivery;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
 using MailServerAdmin.Web.Audit;
@@ -149,7 +150,7 @@ public sealed class CheckTests(DeliveryFixture delivery) : IClassFixture<Deliver
     {
         var id = await delivery.CreateOAuthServerAsync($"XOAUTH2 {Guid.NewGuid():N}");
         var client = await App.CreateBrowserAsync();
-        var token = (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).AccessToken!;
+        var token = App.Secret((await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))), SecretField.AccessToken)!;
         var status = await client.GetPageAsync($"/MailServers/Status/{id}");
 
         var page = await client.SubmitAndReadAsync(status, button: "[data-testid=test-connection]");
@@ -203,7 +204,7 @@ public sealed class CheckTests(DeliveryFixture delivery) : IClassFixture<Deliver
     {
         var name = $"Revoked {Guid.NewGuid():N}";
         var id = await delivery.CreateOAuthServerAsync(name);
-        var refresh = (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).RefreshToken!;
+        var refresh = App.Secret((await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))), SecretField.RefreshToken)!;
         var client = await App.CreateBrowserAsync();
 
         var page = await client.SubmitAndReadAsync(await client.GetPageAsync($"/MailServers/Status/{id}"), formSelector: "form[action*='handler=Revoke']");
@@ -211,8 +212,8 @@ public sealed class CheckTests(DeliveryFixture delivery) : IClassFixture<Deliver
         Assert.Contains("revoked the tokens", page.StatusMessage(), StringComparison.Ordinal);
         Assert.Contains(refresh, delivery.Provider.RevokedTokens);
         var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id));
-        Assert.Null(stored.AccessToken);
-        Assert.Null(stored.RefreshToken);
+        Assert.Null(App.Secret(stored, SecretField.AccessToken));
+        Assert.Null(App.Secret(stored, SecretField.RefreshToken));
         Assert.Equal("NeedsGetToken", page.QuerySelector("[data-testid=token-health]")!.GetAttribute("data-state"));
         Assert.True(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.ServerId == id && e.Action == AuditAction.TokensRevoked)));
     }

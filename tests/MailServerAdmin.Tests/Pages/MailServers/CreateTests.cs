@@ -36,7 +36,7 @@ public sealed class CreateTests
         Assert.Equal("Example Robot", stored.SenderName);
         Assert.True(stored.RequiresAuthentication);
         Assert.Equal("relay-login", stored.Login);
-        Assert.Equal("Pa55word!", stored.Password);
+        Assert.Equal("Pa55word!", app.Secret(stored, SecretField.Password));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class CreateTests
         Assert.Equal("smtp.example.com", stored.Host);
         Assert.Equal("mailbox@example.com", stored.Login);
         Assert.Equal("sender@example.com", stored.SenderEmail);
-        Assert.Equal(" keeps its spaces ", stored.Password);
+        Assert.Equal(" keeps its spaces ", app.Secret(stored, SecretField.Password));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class CreateTests
         var stored = await app.WithDbAsync(db => db.MailServers.SingleAsync());
         Assert.False(stored.RequiresAuthentication);
         Assert.Null(stored.Login);
-        Assert.Null(stored.Password);
+        Assert.Null(app.Secret(stored, SecretField.Password));
         Assert.Contains("None", list.QuerySelector("tbody tr")!.TextContent, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Web.MailServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;
@@ -29,7 +30,7 @@ public sealed class EditTests
         Assert.Equal("Relay (renamed)", stored.Name);
         Assert.Equal("alerts@example.com", stored.SenderEmail);
         Assert.Null(stored.SenderName);
-        Assert.Equal("original-secret", stored.Password);
+        Assert.Equal("original-secret", app.Secret(stored, SecretField.Password));
     }
 
     [Theory]
@@ -60,7 +61,7 @@ public sealed class EditTests
             "Input.Port" => moved.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => moved.Security.ToString(),
         });
-        Assert.Equal("original-secret", moved.Password);
+        Assert.Equal("original-secret", app.Secret(moved, SecretField.Password));
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class EditTests
         var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
         await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.Password"] = "new-secret" });
 
-        Assert.Equal("new-secret", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+        Assert.Equal("new-secret", app.Secret((await app.WithDbAsync(db => db.MailServers.SingleAsync())), SecretField.Password));
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class EditTests
         var form = await client.GetPageAsync($"/MailServers/Edit/{id}");
         var refused = await client.SubmitAndReadAsync(form, new Dictionary<string, string?> { ["Input.ClearPassword"] = "true" });
         Assert.Contains("You chose to clear the stored password", refused.ErrorFor("Input.Password"), StringComparison.Ordinal);
-        Assert.Equal("old-secret", (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+        Assert.Equal("old-secret", app.Secret((await app.WithDbAsync(db => db.MailServers.SingleAsync())), SecretField.Password));
 
         var cleared = await client.SubmitAndReadAsync(refused, new Dictionary<string, string?>
         {
@@ -97,7 +98,7 @@ public sealed class EditTests
         });
         Assert.Equal("/MailServers", cleared.Location.PathName);
         var stored = await app.WithDbAsync(db => db.MailServers.SingleAsync());
-        Assert.Null(stored.Password);
+        Assert.Null(app.Secret(stored, SecretField.Password));
         Assert.False(stored.RequiresAuthentication);
     }
 

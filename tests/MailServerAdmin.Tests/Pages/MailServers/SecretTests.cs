@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Web.MailServers;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;
 
@@ -39,7 +40,7 @@ public sealed class SecretTests
         }
 
         Assert.All(bodies, body => Assert.DoesNotContain(Secret, body, StringComparison.Ordinal));
-        Assert.Equal(Secret, (await app.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+        Assert.Equal(Secret, app.Secret((await app.WithDbAsync(db => db.MailServers.SingleAsync())), SecretField.Password));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class SecretTests
 
         using var restarted = app.Restart();
 
-        Assert.Equal(Secret, (await restarted.WithDbAsync(db => db.MailServers.SingleAsync())).Password);
+        Assert.Equal(Secret, restarted.Secret((await restarted.WithDbAsync(db => db.MailServers.SingleAsync())), SecretField.Password));
         var list = await (await restarted.CreateBrowserAsync()).GetPageAsync("/MailServers");
         Assert.Single(list.QuerySelectorAll("tbody tr"));
     }
@@ -85,7 +86,11 @@ public sealed class SecretTests
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.Copy(app.DatabasePath, copy.DatabasePath, overwrite: true);
 
-        await Assert.ThrowsAsync<CryptographicException>(() => copy.WithDbAsync(db => db.MailServers.SingleAsync()));
+        // The copy cannot decrypt the password, and says so instead of failing.
+        var server = await copy.WithDbAsync(db => db.MailServers.SingleAsync());
+        Assert.Equal(SecretState.Unreadable, copy.Services.GetRequiredService<SecretVault>().StateOf(server).Password);
+        var list = await (await copy.CreateBrowserAsync()).GetPageAsync("/MailServers");
+        Assert.NotNull(list.QuerySelector("[data-testid=secrets-unreadable]"));
     }
 
     [Fact]

@@ -87,12 +87,12 @@ public sealed class GetTokenTests(OAuthFixture oauth) : IClassFixture<OAuthFixtu
         AssertNoSecret(list.Source.Text, accessToken, refreshToken);
         var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == name));
         Assert.Equal(AuthenticationType.OAuth, stored.AuthenticationType);
-        Assert.Equal(accessToken, stored.AccessToken);
-        Assert.Equal(refreshToken, stored.RefreshToken);
-        Assert.Equal(Provider.Options.ClientSecret, stored.ClientSecret);
+        Assert.Equal(accessToken, App.Secret(stored, SecretField.AccessToken));
+        Assert.Equal(refreshToken, App.Secret(stored, SecretField.RefreshToken));
+        Assert.Equal(Provider.Options.ClientSecret, App.Secret(stored, SecretField.ClientSecret));
         Assert.Equal("user@example.test", stored.TokenAccount);
         Assert.True(stored.AccessTokenExpiresUtc > DateTime.UtcNow.AddMinutes(50));
-        Assert.True(Provider.IsValidAccessToken(stored.AccessToken, "user@example.test"));
+        Assert.True(Provider.IsValidAccessToken(App.Secret(stored, SecretField.AccessToken), "user@example.test"));
         Assert.Equal("Kept across the round trip", stored.SenderName);
 
         var raw = await App.ReadRawAsync($"SELECT AccessToken || '|' || RefreshToken || '|' || ClientSecret FROM MailServers WHERE Id = {stored.Id}");
@@ -129,9 +129,9 @@ public sealed class GetTokenTests(OAuthFixture oauth) : IClassFixture<OAuthFixtu
         Assert.Equal(Provider.Options.ClientSecret, Provider.LastTokenRequest!["client_secret"]);
         await client.SubmitAndReadAsync(again);
         var second = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id));
-        Assert.NotEqual(first.AccessToken, second.AccessToken);
+        Assert.NotEqual(App.Secret(first, SecretField.AccessToken), App.Secret(second, SecretField.AccessToken));
         Assert.Equal("Renewed", second.SenderName);
-        Assert.Equal(Provider.Options.ClientSecret, second.ClientSecret);
+        Assert.Equal(Provider.Options.ClientSecret, App.Secret(second, SecretField.ClientSecret));
     }
 
     [Fact]

@@ -27,8 +27,8 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
 
         Assert.Contains($"Mail server '{name}' created.", list.StatusMessage(), StringComparison.Ordinal);
         var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == name));
-        Assert.Equal(PastedAccess, stored.AccessToken);
-        Assert.Equal(PastedRefresh, stored.RefreshToken);
+        Assert.Equal(PastedAccess, App.Secret(stored, SecretField.AccessToken));
+        Assert.Equal(PastedRefresh, App.Secret(stored, SecretField.RefreshToken));
         Assert.Equal(new DateTime(2030, 1, 2, 3, 4, 0, DateTimeKind.Utc), stored.AccessTokenExpiresUtc);
         var edit = await client.GetPageAsync($"/MailServers/Edit/{stored.Id}");
         Assert.DoesNotContain(PastedAccess, edit.Source.Text, StringComparison.Ordinal);
@@ -38,8 +38,8 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
         // Pasting only a new access token keeps the stored refresh token.
         await client.SubmitAndReadAsync(edit, new Dictionary<string, string?> { ["Input.AccessToken"] = "second-access-token" });
         var after = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == name));
-        Assert.Equal("second-access-token", after.AccessToken);
-        Assert.Equal(PastedRefresh, after.RefreshToken);
+        Assert.Equal("second-access-token", App.Secret(after, SecretField.AccessToken));
+        Assert.Equal(PastedRefresh, App.Secret(after, SecretField.RefreshToken));
     }
 
     public static TheoryData<string, string, string> MissingTokens => new()
@@ -170,9 +170,11 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
 
         var refused = await client.SubmitAndReadAsync(edit, new Dictionary<string, string?> { ["Input.ClientId"] = "another-client" });
 
-        Assert.Contains("Missing: access token, refresh token.", refused.ValidationSummary(), StringComparison.Ordinal);
+        // The stored client secret belongs to the old client too: it must be typed again.
+        Assert.Contains("Missing: client secret, access token, refresh token.", refused.ValidationSummary(), StringComparison.Ordinal);
+        Assert.Equal("You changed the provider, client ID, tenant or token URL: type the client secret again to confirm it may be sent there.", refused.ErrorFor("Input.ClientSecret"));
         Assert.NotNull(refused.QuerySelector("[data-testid=tokens-dropped]"));
-        Assert.Equal(PastedAccess, (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).AccessToken);
+        Assert.Equal(PastedAccess, App.Secret((await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))), SecretField.AccessToken));
     }
 
     [Theory]
@@ -192,7 +194,7 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
         Assert.Contains("Missing: access token, refresh token.", refused.ValidationSummary(), StringComparison.Ordinal);
         Assert.Contains("the stored tokens are only sent to the server they were saved for", refused.QuerySelector("[data-testid=tokens-dropped]")!.TextContent, StringComparison.Ordinal);
         var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id));
-        Assert.Equal((PastedAccess, "smtp.example.com"), (stored.AccessToken, stored.Host));
+        Assert.Equal((PastedAccess, "smtp.example.com"), (App.Secret(stored, SecretField.AccessToken), stored.Host));
 
         // New tokens for the new destination are accepted.
         var saved = await client.SubmitAndReadAsync(refused, new Dictionary<string, string?>
@@ -202,7 +204,7 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
             ["Input.RefreshToken"] = "refresh-for-the-new-server",
         });
         Assert.Equal("/MailServers", saved.Location.PathName);
-        Assert.Equal("refresh-for-the-new-server", (await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))).RefreshToken);
+        Assert.Equal("refresh-for-the-new-server", App.Secret((await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id))), SecretField.RefreshToken));
     }
 
     [Fact]
@@ -222,10 +224,10 @@ public sealed class OAuthFormTests(OAuthFixture oauth) : IClassFixture<OAuthFixt
 
         var stored = await App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Id == id));
         Assert.Equal(AuthenticationType.Basic, stored.AuthenticationType);
-        Assert.Equal("basic-password", stored.Password);
-        Assert.Null(stored.AccessToken);
-        Assert.Null(stored.RefreshToken);
-        Assert.Null(stored.ClientSecret);
+        Assert.Equal("basic-password", App.Secret(stored, SecretField.Password));
+        Assert.Null(App.Secret(stored, SecretField.AccessToken));
+        Assert.Null(App.Secret(stored, SecretField.RefreshToken));
+        Assert.Null(App.Secret(stored, SecretField.ClientSecret));
         Assert.Null(stored.OAuthProvider);
     }
 
