@@ -210,6 +210,12 @@ internal sealed class SmtpConversation : IDisposable
             return true;
         }
 
+        if (!SmtpLoginPolicy.MaySendCredentials(_endpoint.Security, _client.IsSecure))
+        {
+            Fail(SmtpFailures.CredentialsNotSentUnencrypted(_endpoint, credential));
+            return false;
+        }
+
         var offered = _client.AuthenticationMechanisms.Order(StringComparer.Ordinal).ToList();
         if (offered.Count == 0)
         {
@@ -271,11 +277,14 @@ internal sealed class SmtpConversation : IDisposable
         }
 
         var login = _endpoint.Credential is not null;
-        if (_endpoint.Security == SmtpSecurity.Auto)
+        if (login && !SmtpLoginPolicy.MaySendCredentials(_endpoint.Security, encrypted: false))
         {
-            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning,
-                Of(login ? "Smtp_Step_NotEncryptedAuto_Login" : "Smtp_Step_NotEncryptedAuto"),
-                Of("Smtp_Step_NotEncryptedAuto_Hint")));
+            // The login step that follows fails and says what to choose.
+            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning, Of("Smtp_Step_NotEncryptedAuto_LoginWithheld")));
+        }
+        else if (_endpoint.Security == SmtpSecurity.Auto)
+        {
+            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning, Of("Smtp_Step_NotEncryptedAuto"), Of("Smtp_Step_NotEncryptedAuto_Hint")));
         }
         else
         {
