@@ -1,8 +1,13 @@
+using MailKit.Security;
 using MailServerAdmin.Web.MailServers;
 
 namespace MailServerAdmin.Web.Sending;
 
-/// <summary>The decision whether a credential may cross a connection, taken here and nowhere else.</summary>
+/// <summary>
+/// The two decisions about sending a credential, taken here and nowhere else: whether it may cross this connection,
+/// and the one SASL mechanism it is sent with. One AUTH command per connection: every failed attempt counts against
+/// the server's lockout, so a refused password is never tried again with another mechanism.
+/// </summary>
 internal static class SmtpLoginPolicy
 {
     /// <summary>
@@ -12,4 +17,22 @@ internal static class SmtpLoginPolicy
     /// </summary>
     public static bool MaySendCredentials(SmtpSecurity security, bool encrypted) =>
         encrypted || security == SmtpSecurity.None;
+
+    /// <summary>
+    /// The mechanism to log in with among those the server offers: PLAIN, otherwise LOGIN, for a password (never
+    /// XOAUTH2); XOAUTH2 for a token (never PLAIN or LOGIN). Null when the server offers none of them.
+    /// </summary>
+    public static SaslMechanism? ChooseMechanism(SmtpCredential credential, IReadOnlyCollection<string> offered)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentNullException.ThrowIfNull(offered);
+        bool Offers(string name) => offered.Contains(name, StringComparer.OrdinalIgnoreCase);
+        return credential switch
+        {
+            BasicCredential basic when Offers("PLAIN") => new SaslMechanismPlain(basic.Login, basic.Password),
+            BasicCredential basic when Offers("LOGIN") => new SaslMechanismLogin(basic.Login, basic.Password),
+            OAuth2Credential oauth when Offers("XOAUTH2") => new SaslMechanismOAuth2(oauth.User, oauth.AccessToken),
+            _ => null,
+        };
+    }
 }
