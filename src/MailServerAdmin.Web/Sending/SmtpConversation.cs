@@ -210,6 +210,12 @@ internal sealed class SmtpConversation : IDisposable
             return true;
         }
 
+        if (!SmtpLoginPolicy.MaySendCredentials(_endpoint.Security, _client.IsSecure))
+        {
+            Fail(SmtpFailures.CredentialsNotSentUnencrypted(_endpoint, credential));
+            return false;
+        }
+
         var offered = _client.AuthenticationMechanisms.Order(StringComparer.Ordinal).ToList();
         if (offered.Count == 0)
         {
@@ -217,32 +223,15 @@ internal sealed class SmtpConversation : IDisposable
             return false;
         }
 
+        if (SmtpLoginPolicy.ChooseMechanism(credential, offered) is not { } mechanism)
+        {
+            Fail(SmtpFailures.MechanismNotOffered(credential, offered));
+            return false;
+        }
+
         try
         {
-            switch (credential)
-            {
-                case BasicCredential basic:
-                    // MailKit picks among what is left, PLAIN before LOGIN; never XOAUTH2 or anything else.
-                    _client.AuthenticationMechanisms.RemoveWhere(m => !IsBasicMechanism(m));
-                    if (_client.AuthenticationMechanisms.Count == 0)
-                    {
-                        Fail(SmtpFailures.MechanismNotOffered(credential, offered));
-                        return false;
-                    }
-
-                    await _client.AuthenticateAsync(basic.Login, basic.Password, limit);
-                    break;
-
-                case OAuth2Credential oauth:
-                    if (!offered.Contains("XOAUTH2", StringComparer.OrdinalIgnoreCase))
-                    {
-                        Fail(SmtpFailures.MechanismNotOffered(credential, offered));
-                        return false;
-                    }
-
-                    await _client.AuthenticateAsync(new SaslMechanismOAuth2(oauth.User, oauth.AccessToken), limit);
-                    break;
-            }
+            await _client.AuthenticateAsync(mechanism, limit);
         }
         catch (Exception error) when (SmtpFailures.IsSmtpError(error))
         {
@@ -251,10 +240,7 @@ internal sealed class SmtpConversation : IDisposable
             return false;
         }
 
-        var mechanism = SmtpTranscript.LastAuthMechanism(RawTranscript()) is { } used
-            ? Plain(used)
-            : credential is OAuth2Credential ? Plain("XOAUTH2") : Of("Smtp_Step_PlainOrLogin");
-        Pass(SmtpStep.Authenticate, Of("Smtp_Step_LoggedIn", credential.UserName, mechanism));
+        Pass(SmtpStep.Authenticate, Of("Smtp_Step_LoggedIn", credential.UserName, Plain(mechanism.MechanismName)));
         return true;
     }
 
@@ -271,11 +257,14 @@ internal sealed class SmtpConversation : IDisposable
         }
 
         var login = _endpoint.Credential is not null;
-        if (_endpoint.Security == SmtpSecurity.Auto)
+        if (login && !SmtpLoginPolicy.MaySendCredentials(_endpoint.Security, encrypted: false))
         {
-            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning,
-                Of(login ? "Smtp_Step_NotEncryptedAuto_Login" : "Smtp_Step_NotEncryptedAuto"),
-                Of("Smtp_Step_NotEncryptedAuto_Hint")));
+            // The login step that follows fails and says what to choose.
+            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning, Of("Smtp_Step_NotEncryptedAuto_LoginWithheld")));
+        }
+        else if (_endpoint.Security == SmtpSecurity.Auto)
+        {
+            Record(new(SmtpStep.Tls, SmtpStepOutcome.Warning, Of("Smtp_Step_NotEncryptedAuto"), Of("Smtp_Step_NotEncryptedAuto_Hint")));
         }
         else
         {
@@ -330,9 +319,6 @@ internal sealed class SmtpConversation : IDisposable
 
     private void Record(SmtpStepResult step) =>
         _steps.Add(step with { DetailText = step.DetailText.Map(_scrubber.Scrub), HintText = step.HintText?.Map(_scrubber.Scrub) });
-
-    private static bool IsBasicMechanism(string mechanism) =>
-        mechanism.Equals("PLAIN", StringComparison.OrdinalIgnoreCase) || mechanism.Equals("LOGIN", StringComparison.OrdinalIgnoreCase);
 
     private static SecureSocketOptions SocketOptions(SmtpSecurity security) => security switch
     {

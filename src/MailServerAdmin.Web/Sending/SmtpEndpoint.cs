@@ -19,7 +19,7 @@ public abstract record SmtpCredential
     public abstract string UserName { get; }
 }
 
-/// <summary>Login and password, sent with AUTH PLAIN or AUTH LOGIN (MailKit picks; never XOAUTH2).</summary>
+/// <summary>Login and password, sent once with AUTH PLAIN, or AUTH LOGIN when the server offers no PLAIN; never XOAUTH2.</summary>
 public sealed record BasicCredential(string Login, string Password) : SmtpCredential
 {
     public override string UserName => Login;

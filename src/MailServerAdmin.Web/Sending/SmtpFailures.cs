@@ -98,6 +98,18 @@ internal static class SmtpFailures
         }
     }
 
+    /// <summary>Auto ended up unencrypted, so the credential was kept back (see <see cref="SmtpLoginPolicy"/>).</summary>
+    public static SmtpFailure CredentialsNotSentUnencrypted(SmtpEndpoint endpoint, SmtpCredential credential) =>
+        credential is OAuth2Credential
+            ? new(SmtpStep.Authenticate, SmtpFailureKind.CredentialsNotSentUnencrypted,
+                Of("Smtp_TokenNotSentUnencrypted", Where(endpoint), credential.UserName),
+                Of("Smtp_TokenNotSentUnencrypted_Hint"),
+                null)
+            : new(SmtpStep.Authenticate, SmtpFailureKind.CredentialsNotSentUnencrypted,
+                Of("Smtp_PasswordNotSentUnencrypted", Where(endpoint), credential.UserName),
+                Of("Smtp_PasswordNotSentUnencrypted_Hint"),
+                null);
+
     public static SmtpFailure AuthenticationNotOffered(SmtpEndpoint endpoint, bool secure) =>
         new(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationNotOffered,
             Of(secure ? "Smtp_NoAuth" : "Smtp_NoAuthUnencrypted", Where(endpoint)),

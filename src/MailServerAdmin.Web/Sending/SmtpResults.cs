@@ -71,6 +71,12 @@ public enum SmtpFailureKind
     /// <summary>Self-signed, from a private CA, or refused by the configured certificate validation.</summary>
     CertificateUntrusted,
 
+    /// <summary>
+    /// Security is Auto and the server offered no STARTTLS: the password or token was not sent over the unencrypted
+    /// connection (only None sends it in clear, because the administrator chose that).
+    /// </summary>
+    CredentialsNotSentUnencrypted,
+
     /// <summary>The server offers no AUTH at all on this connection.</summary>
     AuthenticationNotOffered,
 

@@ -108,13 +108,6 @@ internal static class SmtpTranscript
         }
     }
 
-    /// <summary>The mechanism of the last AUTH command (<c>PLAIN</c>, <c>LOGIN</c>, <c>XOAUTH2</c>), or null.</summary>
-    public static string? LastAuthMechanism(string transcript)
-    {
-        var auth = Lines(transcript).LastOrDefault(l => l.StartsWith(Client + "AUTH ", StringComparison.OrdinalIgnoreCase));
-        return auth?[(Client.Length + 5)..].Split(' ')[0].ToUpperInvariant();
-    }
-
     /// <summary>The JSON challenge the server sent after the last AUTH XOAUTH2, decoded; null when there was none.</summary>
     public static XOAuth2Challenge? XOAuth2Challenge(string transcript)
     {

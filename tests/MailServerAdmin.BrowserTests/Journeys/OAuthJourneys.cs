@@ -1,3 +1,4 @@
+using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.BrowserTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -37,8 +38,8 @@ public sealed class OAuthJourneys(LiveApp live)
         await Assertions.Expect(Forms.Row(page, name)).ToContainTextAsync("OAuth · Google");
         await Assertions.Expect(Forms.Row(page, name).GetByTestId("token-health")).ToHaveAttributeAsync("data-state", "Valid");
         var stored = await live.App.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == name));
-        Assert.True(live.Provider.IsValidAccessToken(stored.AccessToken));
-        Assert.NotNull(stored.RefreshToken);
+        Assert.True(live.Provider.IsValidAccessToken(live.App.Secret(stored, SecretField.AccessToken)));
+        Assert.NotNull(live.App.Secret(stored, SecretField.RefreshToken));
     }
 
     [BrowserFact]

@@ -23,11 +23,54 @@ public sealed class AuthenticationTests(ITestOutputHelper output)
 
         output.WriteLine(result.Transcript);
         Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal([expected], peer.AuthCommands.Select(c => c.Mechanism));
         var attempt = Assert.Single(peer.AuthAttempts);
         Assert.Equal((expected, Secrets.Login, Secrets.Password, true), (attempt.Mechanism, attempt.User, attempt.Secret, attempt.Success));
         var step = Assert.Single(result.Steps, s => s.Step == SmtpStep.Authenticate);
         Assert.Equal(SmtpStepOutcome.Passed, step.Outcome);
         Assert.Equal($"Logged in as {Secrets.Login} with {expected}.", step.Detail);
+    }
+
+    [SmtpPeerTheory]
+    [InlineData(new[] { "PLAIN", "LOGIN", "XOAUTH2" }, "PLAIN")]
+    [InlineData(new[] { "LOGIN", "PLAIN" }, "PLAIN")]
+    [InlineData(new[] { "LOGIN", "XOAUTH2" }, "LOGIN")]
+    public async Task A_wrong_password_costs_one_AUTH_command_with_one_mechanism(string[] offered, string expected)
+    {
+        await using var peer = await SmtpTestPeer.StartAsync(new SmtpTestPeerOptions { Mechanisms = offered });
+        peer.AcceptBasic(Secrets.Login, Secrets.Password);
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Tester.TestAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.Basic("wrong password")), "alice@example.com", null, CancellationToken.None);
+
+        output.WriteLine(peer.Transcript);
+        Assert.Equal([expected], peer.AuthCommands.Select(c => c.Mechanism));
+        var attempt = Assert.Single(peer.AuthAttempts);
+        Assert.Equal((expected, "wrong password", false), (attempt.Mechanism, attempt.Secret, attempt.Success));
+        var failure = Assert.IsType<SmtpFailure>(result.Failure);
+        Assert.Equal((SmtpStep.Authenticate, SmtpFailureKind.InvalidCredentials), (failure.Step, failure.Kind));
+        Assert.Equal(
+            $"The server refused the login and password for {Secrets.Login} (535 5.7.8 Authentication credentials invalid).",
+            failure.Message);
+        Assert.Equal("535 5.7.8 Authentication credentials invalid", failure.ServerReply);
+    }
+
+    [SmtpPeerFact]
+    public async Task A_refused_token_costs_one_AUTH_command()
+    {
+        await using var peer = await SmtpTestPeer.StartAsync();
+        // A fallback that offered the token as a password would be accepted here, and show up as a second AUTH.
+        peer.AcceptBasic(Secrets.OAuthUser, Secrets.Token);
+        peer.AcceptXOAuth2(Secrets.OAuthUser, "the-token-the-server-knows");
+        using var services = SendingServices.Trusting(peer);
+
+        var result = await services.Sender.SendAsync(
+            Secrets.Endpoint(peer, SmtpSecurity.None, Secrets.OAuth()), Secrets.Message(), CancellationToken.None);
+
+        Assert.Equal(SmtpFailureKind.OAuthTokenRefused, result.Failure?.Kind);
+        Assert.Equal(["XOAUTH2"], peer.AuthCommands.Select(c => c.Mechanism));
+        Assert.Empty(peer.Messages);
     }
 
     [SmtpPeerFact]

@@ -78,7 +78,7 @@ public sealed class FailureReplyTests(ITestOutputHelper output)
         Assert.Equal(SmtpFailureKind.InvalidCredentials, failure.Kind);
         Assert.Equal($"The server refused the login and password for {Secrets.Login} ({expectedReply}).", failure.Message);
         Assert.Contains("Check the login (usually the full e-mail address) and the password", failure.Hint, StringComparison.Ordinal);
-        Assert.All(peer.AuthAttempts, a => Assert.Equal("wrong password", a.Secret));
+        Assert.Equal("wrong password", Assert.Single(peer.AuthAttempts).Secret);
         Secrets.AssertAbsent(result.Transcript, password: "wrong password");
     }
 

@@ -84,6 +84,9 @@ public sealed record SmtpPeerEvent(long Sequence, DateTimeOffset Time, int Conne
 public sealed record SmtpPeerAuthAttempt(
     int Connection, string Mechanism, string? User, string? Secret, bool Success, string? SaslString);
 
+/// <summary>One AUTH command line the client sent, with its mechanism (whatever the peer made of it).</summary>
+public sealed record SmtpPeerAuthCommand(int Connection, string Mechanism);
+
 /// <summary>One RCPT TO and whether the peer accepted it.</summary>
 public sealed record SmtpPeerRecipient(string Address, bool Accepted);
 
@@ -327,6 +330,17 @@ public sealed class SmtpTestPeer : IAsyncDisposable
             e.GetString("password") ?? e.GetString("token"),
             e.GetBoolean("success"),
             e.GetString("sasl")))];
+
+    /// <summary>
+    /// Every AUTH command the client sent, as it arrived on the wire: each one counts against a server's lockout,
+    /// whether or not the peer got as far as checking the credentials (SASL continuation lines are not commands).
+    /// </summary>
+    public IReadOnlyList<SmtpPeerAuthCommand> AuthCommands =>
+        [.. Events
+            .Where(e => e.Kind == "client")
+            .Select(e => (e.Connection, Words: (e.GetString("line") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .Where(c => c.Words.Length > 0 && c.Words[0].Equals("AUTH", StringComparison.OrdinalIgnoreCase))
+            .Select(c => new SmtpPeerAuthCommand(c.Connection, c.Words.Length > 1 ? c.Words[1].ToUpperInvariant() : ""))];
 
     public IReadOnlyList<SmtpPeerMessage> Messages =>
         [.. Events.Where(e => e.Kind == "data").Select(e => new SmtpPeerMessage(
