@@ -1,15 +1,22 @@
 using FluentValidation;
 using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Data;
+using MailServerAdmin;
+using MailServerAdmin.Audit;
+using MailServerAdmin.Data;
+using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.Security;
-using MailServerAdmin.Web.Sending;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddMailDelivery();
+// The audit log names the signed-in administrator (the library's default is the system).
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<CurrentAdministrator>();
+builder.Services.AddScoped<IAuditActor>(sp => sp.GetRequiredService<CurrentAdministrator>());
+builder.AddMailServers().WithTokenRefresher();
 builder.AddAdminAccess();
+builder.Services.AddGetTokenFlow(builder.Configuration);
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
 
 builder.Services.AddAppLocalization();

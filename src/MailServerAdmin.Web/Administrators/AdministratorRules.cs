@@ -1,5 +1,5 @@
 using FluentValidation;
-using MailServerAdmin.Web.Validation;
+using MailServerAdmin.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 

@@ -1,5 +1,5 @@
-using MailServerAdmin.Web.Audit;
-using MailServerAdmin.Web.Data;
+using MailServerAdmin.Audit;
+using MailServerAdmin.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 

@@ -1,8 +1,9 @@
+using MailServerAdmin.OAuth;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Data;
+using MailServerAdmin.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 

@@ -27,3 +27,16 @@ public sealed class RedirectUris(Microsoft.Extensions.Options.IOptions<PublicUrl
         }
     }
 }
+
+public static class GetTokenFlowRegistration
+{
+    /// <summary>What Get Token needs in the admin app: its encrypted state and drafts, and the redirect URI.</summary>
+    public static IServiceCollection AddGetTokenFlow(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<PublicUrlOptions>(configuration);
+        services.AddHttpContextAccessor();
+        services.AddScoped<OAuthFlowStore>();
+        services.AddScoped<RedirectUris>();
+        return services;
+    }
+}

@@ -1,5 +1,5 @@
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Data;
+using MailServerAdmin.Data;
 using Microsoft.AspNetCore.Authentication;
 using MailServerAdmin.Web.Localization;
 using Microsoft.AspNetCore.Authorization;

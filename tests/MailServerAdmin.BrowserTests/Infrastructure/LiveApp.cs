@@ -2,7 +2,7 @@ using Deque.AxeCore.Playwright;
 using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.Sending;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

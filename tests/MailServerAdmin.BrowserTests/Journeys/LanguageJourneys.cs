@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Resources;
 using MailServerAdmin.BrowserTests.Infrastructure;
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.Resources;
 using Microsoft.Playwright;
 
 namespace MailServerAdmin.BrowserTests.Journeys;
@@ -10,7 +10,7 @@ namespace MailServerAdmin.BrowserTests.Journeys;
 [Collection(LiveAppGroup.Name)]
 public sealed class LanguageJourneys(LiveApp live)
 {
-    private static readonly ResourceManager Texts = new("MailServerAdmin.Web.Resources.SharedResource", typeof(SharedResource).Assembly);
+    private static readonly ResourceManager Texts = new("MailServerAdmin.Resources.SharedResource", typeof(SharedResource).Assembly);
 
     [BrowserFact]
     public Task Create_a_server_in_spanish() => CreateAServerAsync("es", "es-ES");

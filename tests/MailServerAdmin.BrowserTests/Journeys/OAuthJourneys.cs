@@ -1,4 +1,4 @@
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using MailServerAdmin.BrowserTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;

@@ -1,5 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.Data;
+using MailServerAdmin.Data;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailServerAdmin.Tests.Data;

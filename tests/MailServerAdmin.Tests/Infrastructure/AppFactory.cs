@@ -1,5 +1,5 @@
-using MailServerAdmin.Web.Data;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Data;
+using MailServerAdmin.MailServers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -96,7 +96,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         {
             if (OAuthProviderUri is { } provider)
             {
-                services.AddHttpClient(MailServerAdmin.Web.OAuth.ManualOAuthClient.HttpClientName)
+                services.AddHttpClient(MailServerAdmin.OAuth.ManualOAuthClient.HttpClientName)
                     .ConfigurePrimaryHttpMessageHandler(() => new OAuth.LoopbackRoutingHandler(provider) { InnerHandler = new SocketsHttpHandler() });
             }
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Localization;
 using MailServerAdmin.Web.Localization;
-using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Resources;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

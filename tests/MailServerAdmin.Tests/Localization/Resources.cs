@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
 using AngleSharp.Html.Parser;
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.Resources;
 
 namespace MailServerAdmin.Tests.Localization;
 

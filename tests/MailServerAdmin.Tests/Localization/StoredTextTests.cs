@@ -1,6 +1,6 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.Audit;
-using MailServerAdmin.Web.Localization;
+using MailServerAdmin.Audit;
+using MailServerAdmin.Localization;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Localization;
@@ -32,7 +32,7 @@ public sealed class StoredTextTests
             db.AuditEntries.Add(new AuditEntry
             {
                 TimeUtc = DateTime.UtcNow, Administrator = "robot@example.com", Action = AuditAction.TokensObtained, ServerId = id, ServerName = "Segundo",
-                Detail = AuditDetails.TokensObtained(MailServerAdmin.Web.OAuth.OAuthProvider.Manual, "buzon@example.com"),
+                Detail = AuditDetails.TokensObtained(MailServerAdmin.OAuth.OAuthProvider.Manual, "buzon@example.com"),
             });
             await db.SaveChangesAsync();
         });

@@ -1,4 +1,4 @@
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 
 namespace MailServerAdmin.Tests.MailServers;
 

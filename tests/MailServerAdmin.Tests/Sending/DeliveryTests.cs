@@ -1,10 +1,10 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using MailServerAdmin.Tests.Infrastructure.Delivery;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Sending;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -147,6 +147,6 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
 
     private Task<string> KeeperRefreshAsync(int id) => App.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
 
-    private Task<MailServerAdmin.Web.MailServers.MailServer> StoredAsync(int id) =>
+    private Task<MailServerAdmin.MailServers.MailServer> StoredAsync(int id) =>
         App.WithDbAsync(db => db.MailServers.AsNoTracking().SingleAsync(s => s.Id == id));
 }

@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.Sending;
 
 namespace MailServerAdmin.Tests.Sending;
 

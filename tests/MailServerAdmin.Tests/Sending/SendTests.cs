@@ -1,6 +1,6 @@
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.Sending;
 using Xunit.Abstractions;
 
 namespace MailServerAdmin.Tests.Sending;

@@ -1,8 +1,8 @@
 using System.Text;
 using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.Sending;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

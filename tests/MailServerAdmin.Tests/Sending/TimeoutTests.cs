@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.Sending;
 using Xunit.Abstractions;
 
 namespace MailServerAdmin.Tests.Sending;

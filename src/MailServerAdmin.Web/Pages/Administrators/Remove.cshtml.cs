@@ -1,5 +1,5 @@
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;

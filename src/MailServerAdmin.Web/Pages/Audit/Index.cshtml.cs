@@ -1,4 +1,4 @@
-using MailServerAdmin.Web.Audit;
+using MailServerAdmin.Audit;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MailServerAdmin.Web.Pages.Audit;

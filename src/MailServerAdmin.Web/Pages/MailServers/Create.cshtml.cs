@@ -1,4 +1,4 @@
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.AspNetCore.Mvc;
 
 namespace MailServerAdmin.Web.Pages.MailServers;

@@ -1,14 +1,15 @@
-using FluentValidation;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Web.Resources;
-using MailServerAdmin.Web.Sending;
-using MailServerAdmin.Web.Validation;
+using FluentValidation;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.Localization;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Resources;
+using MailServerAdmin.Sending;
+using MailServerAdmin.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
-using static MailServerAdmin.Web.Localization.LocalizableText;
+using static MailServerAdmin.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace MailServerAdmin.Web.Pages.MailServers;

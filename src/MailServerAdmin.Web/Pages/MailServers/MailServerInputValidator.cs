@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using FluentValidation.Results;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Web.Resources;
-using MailServerAdmin.Web.Validation;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Resources;
+using MailServerAdmin.Validation;
 using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;

@@ -1,5 +1,5 @@
 using FluentValidation;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Localization;
 

@@ -1,6 +1,6 @@
-using MailServerAdmin.Web.Localization;
-using MailServerAdmin.Web.Sending;
-using static MailServerAdmin.Web.Localization.LocalizableText;
+using MailServerAdmin.Localization;
+using MailServerAdmin.Sending;
+using static MailServerAdmin.Localization.LocalizableText;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 

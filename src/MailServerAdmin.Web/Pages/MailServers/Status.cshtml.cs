@@ -1,9 +1,9 @@
-using MailServerAdmin.Web.Localization;
-using MailServerAdmin.Web.MailServers;
-using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Web.Resources;
-using MailServerAdmin.Web.Sending;
-using MailServerAdmin.Web.Validation;
+using MailServerAdmin.Localization;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Resources;
+using MailServerAdmin.Sending;
+using MailServerAdmin.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;

@@ -1,10 +1,11 @@
-using MailServerAdmin.Web.Audit;
-using MailServerAdmin.Web.Data;
-using MailServerAdmin.Web.Localization;
-using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.OAuth;
+using MailServerAdmin.Audit;
+using MailServerAdmin.Data;
+using MailServerAdmin.Localization;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
 using MailServerAdmin.Web.Pages.MailServers;
-using MailServerAdmin.Web.Resources;
+using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.Sending;
+using MailServerAdmin.Sending;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -43,7 +43,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
             ExtraServices = services =>
             {
                 services.AddSingleton<ServerCertificateValidation>(Peer.ValidateServerCertificate);
-                services.AddHttpClient(MailServerAdmin.Web.OAuth.ManualOAuthClient.HttpClientName)
+                services.AddHttpClient(MailServerAdmin.OAuth.ManualOAuthClient.HttpClientName)
                     .AddHttpMessageHandler(() => new ShareIssuedTokens(Peer, OAuthUser));
             },
         };

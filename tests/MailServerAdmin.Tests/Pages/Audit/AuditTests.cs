@@ -1,5 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.Audit;
+using MailServerAdmin.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.Audit;

@@ -1,8 +1,8 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using MailServerAdmin.Tests.Infrastructure.Delivery;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.Audit;
+using MailServerAdmin.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;

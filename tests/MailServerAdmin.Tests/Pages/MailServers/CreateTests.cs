@@ -1,5 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;

@@ -1,5 +1,5 @@
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;
@@ -50,7 +50,7 @@ public sealed class EditTests
         Assert.Equal("You changed the server, port or security: type the password again to confirm it may be sent there.", refused.ErrorFor("Input.Password"));
         Assert.Equal(value, refused.ValueOf(field));
         var unchanged = await app.WithDbAsync(db => db.MailServers.SingleAsync());
-        Assert.Equal(("smtp.example.com", 587, MailServerAdmin.Web.MailServers.SmtpSecurity.StartTls), (unchanged.Host, unchanged.Port, unchanged.Security));
+        Assert.Equal(("smtp.example.com", 587, MailServerAdmin.MailServers.SmtpSecurity.StartTls), (unchanged.Host, unchanged.Port, unchanged.Security));
 
         var saved = await client.SubmitAndReadAsync(refused, new Dictionary<string, string?> { [field] = value, ["Input.Password"] = "original-secret" });
         Assert.Equal("/MailServers", saved.Location.PathName);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using AngleSharp.Html.Dom;
 using MailServerAdmin.Tests.Infrastructure;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 
 namespace MailServerAdmin.Tests.Pages.MailServers;
 

@@ -1,7 +1,7 @@
 using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.Delivery;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -85,7 +85,7 @@ public sealed class SecretDestinationTests(DeliveryFixture delivery) : IClassFix
         {
             Name = $"No tokens {Guid.NewGuid():N}",
             AuthenticationType = AuthenticationType.OAuth,
-            OAuth = new OAuthValues(Web.OAuth.OAuthProvider.Manual, null, "client", null, "https://idp.example.net/token", null, null),
+            OAuth = new OAuthValues(MailServerAdmin.OAuth.OAuthProvider.Manual, null, "client", null, "https://idp.example.net/token", null, null),
         });
         Assert.Equal(SaveStatus.Refused, created.Status);
         Assert.Contains(new ServerProblem(RequiredField.AccessToken, ProblemKind.Missing), created.Problems);
@@ -99,7 +99,7 @@ public sealed class SecretDestinationTests(DeliveryFixture delivery) : IClassFix
             AuthenticationType = AuthenticationType.OAuth,
             OAuth = new OAuthValues(details.Provider!.Value, details.Tenant, details.ClientId, details.AuthorizationUrl, details.TokenUrl, details.RevocationUrl, details.Scopes)
             {
-                NewTokens = new Web.OAuth.TokenSet("other-access", "other-refresh", null, DateTime.UtcNow, null),
+                NewTokens = new MailServerAdmin.OAuth.TokenSet("other-access", "other-refresh", null, DateTime.UtcNow, null),
                 TokensObtainedFor = elsewhere,
             },
         };

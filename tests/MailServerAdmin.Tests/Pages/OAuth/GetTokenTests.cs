@@ -1,8 +1,8 @@
 using System.Web;
 using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
-using MailServerAdmin.Web.Audit;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.Audit;
+using MailServerAdmin.MailServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.OAuth;

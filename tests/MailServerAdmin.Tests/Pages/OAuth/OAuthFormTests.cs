@@ -1,6 +1,6 @@
 using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.OAuth;
-using MailServerAdmin.Web.MailServers;
+using MailServerAdmin.MailServers;
 using Microsoft.EntityFrameworkCore;
 
 namespace MailServerAdmin.Tests.Pages.OAuth;

@@ -1,0 +1,112 @@
+using MailServerAdmin.Localization;
+using MailServerAdmin.OAuth;
+using Microsoft.Extensions.Localization;
+using static MailServerAdmin.Localization.LocalizableText;
+
+namespace MailServerAdmin.Audit;
+
+/// <summary>
+/// What the audit log records beside an action: the notes are stored in English (the log is a record, read by tools
+/// too) and shown in the reader's language; field names are shown with the form's labels.
+/// </summary>
+public static class AuditDetails
+{
+    public const string WasDefault = "It was the default server";
+
+    public const string RefreshTokenRotated = "The provider rotated the refresh token; the new one is stored.";
+
+    private const string PreviousDefaultPrefix = "Previous default: ";
+    private const string AccountSeparator = ", account ";
+    private const string NotSavedYet = "; not saved yet";
+
+    public static string PreviousDefault(string name) => PreviousDefaultPrefix + name;
+
+    public static string TokensObtained(OAuthProvider provider, string? account) =>
+        $"{OAuthProviderDefaults.Label(provider)}{(account is null ? "" : AccountSeparator + account)}{NotSavedYet}";
+
+    /// <summary>The action in the localizer's language.</summary>
+    public static string Action(AuditAction action, IStringLocalizer localizer)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        var key = action switch
+        {
+            AuditAction.ServerCreated => "Audit_Action_ServerCreated",
+            AuditAction.ServerUpdated => "Audit_Action_ServerUpdated",
+            AuditAction.ServerDeleted => "Audit_Action_ServerDeleted",
+            AuditAction.DefaultSet => "Audit_Action_DefaultSet",
+            AuditAction.DefaultRemoved => "Audit_Action_DefaultRemoved",
+            AuditAction.AdministratorAdded => "Audit_Action_AdministratorAdded",
+            AuditAction.AdministratorRemoved => "Audit_Action_AdministratorRemoved",
+            AuditAction.TokensObtained => "Audit_Action_TokensObtained",
+            AuditAction.TokensRefreshed => "Audit_Action_TokensRefreshed",
+            AuditAction.TokenRefreshFailed => "Audit_Action_TokenRefreshFailed",
+            AuditAction.TokensRevoked => "Audit_Action_TokensRevoked",
+            _ => null,
+        };
+        return key is null ? action.ToString() : localizer[key];
+    }
+
+    /// <summary>The recorded field names ("Host, Password") with the form's labels, in the localizer's language.</summary>
+    public static string Fields(string? fields, IStringLocalizer localizer)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        if (string.IsNullOrEmpty(fields))
+        {
+            return "";
+        }
+
+        return string.Join(", ", fields.Split(", ").Select(name =>
+        {
+            var key = name switch
+            {
+                nameof(MailServers.MailServer.OAuthProvider) => "Field_Provider",
+                nameof(MailServers.MailServer.TokensObtainedUtc) => "AuditField_TokensObtainedUtc",
+                nameof(MailServers.MailServer.TokensRefreshedUtc) => "AuditField_TokensRefreshedUtc",
+                nameof(MailServers.MailServer.TokenAccount) => "AuditField_TokenAccount",
+                _ => "Field_" + name,
+            };
+            return localizer[key] is { ResourceNotFound: false } label ? label.Value : name;
+        }));
+    }
+
+    /// <summary>The recorded note as a text: the notes this app writes are translated, anything else is shown as stored.</summary>
+    public static LocalizableText? Note(string? detail)
+    {
+        if (string.IsNullOrEmpty(detail))
+        {
+            return null;
+        }
+
+        if (detail == WasDefault)
+        {
+            return Of("Audit_Detail_WasDefault");
+        }
+
+        if (detail == RefreshTokenRotated)
+        {
+            return Of("Audit_Detail_RefreshTokenRotated");
+        }
+
+        if (detail.StartsWith(PreviousDefaultPrefix, StringComparison.Ordinal))
+        {
+            return Of("Audit_Detail_PreviousDefault", detail[PreviousDefaultPrefix.Length..]);
+        }
+
+        if (detail.EndsWith(NotSavedYet, StringComparison.Ordinal))
+        {
+            var obtained = detail[..^NotSavedYet.Length];
+            var separator = obtained.IndexOf(AccountSeparator, StringComparison.Ordinal);
+            var label = separator < 0 ? obtained : obtained[..separator];
+            if (Enum.GetValues<OAuthProvider>().FirstOrDefault(p => OAuthProviderDefaults.Label(p) == label) is var provider
+                && OAuthProviderDefaults.Label(provider) == label)
+            {
+                var name = Of("Provider_" + provider);
+                return separator < 0
+                    ? Of("Audit_Detail_TokensObtained", name)
+                    : Of("Audit_Detail_TokensObtained_Account", name, obtained[(separator + AccountSeparator.Length)..]);
+            }
+        }
+
+        return Plain(detail);
+    }
+}

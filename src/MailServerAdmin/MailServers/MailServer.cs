@@ -1,0 +1,111 @@
+namespace MailServerAdmin.MailServers;
+
+/// <summary>An outgoing SMTP server the application can send its mail through.</summary>
+public sealed class MailServer
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Upper-case invariant form of <see cref="Name"/>; unique, so names are unique ignoring case.</summary>
+    public string NormalizedName { get; set; } = "";
+
+    /// <summary>Host name (lower case) or IP literal, without brackets.</summary>
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; }
+
+    public SmtpSecurity Security { get; set; }
+
+    /// <summary>The mailbox login the server knows the sender by.</summary>
+    public string? UserName { get; set; }
+
+    public string SenderEmail { get; set; } = "";
+
+    public string? SenderName { get; set; }
+
+    /// <summary>At most one server is the default: a filtered unique index guarantees it.</summary>
+    public bool IsDefault { get; set; }
+
+    public AuthenticationType AuthenticationType { get; set; }
+
+    public bool RequiresAuthentication { get; set; }
+
+    public string? Login { get; set; }
+
+    /// <summary>The password, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedPassword { get; set; }
+
+    public OAuth.OAuthProvider? OAuthProvider { get; set; }
+
+    /// <summary>Microsoft's tenant (common, organizations, a domain or a GUID).</summary>
+    public string? Tenant { get; set; }
+
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedClientSecret { get; set; }
+
+    /// <summary>May hold the {tenant} placeholder.</summary>
+    public string? AuthorizationUrl { get; set; }
+
+    public string? TokenUrl { get; set; }
+
+    public string? RevocationUrl { get; set; }
+
+    /// <summary>Space-separated.</summary>
+    public string? Scopes { get; set; }
+
+    /// <summary>The access token, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedAccessToken { get; set; }
+
+    /// <summary>The refresh token, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedRefreshToken { get; set; }
+
+    public DateTime? AccessTokenExpiresUtc { get; set; }
+
+    public DateTime? TokensObtainedUtc { get; set; }
+
+    /// <summary>The account the provider said signed in, when it said.</summary>
+    public string? TokenAccount { get; set; }
+
+    /// <summary>When the tokens were last refreshed at the provider.</summary>
+    public DateTime? TokensRefreshedUtc { get; set; }
+
+    /// <summary>The last refresh failure, in words, until a refresh succeeds or new tokens are saved.</summary>
+    public string? TokenError { get; set; }
+
+    public DateTime? TokenErrorUtc { get; set; }
+
+    /// <summary>The provider refused the refresh token itself: only a new Get Token helps.</summary>
+    public bool TokenNeedsAuthorization { get; set; }
+
+    /// <summary>Changes whenever the tokens change, so that a stale refresh never overwrites newer tokens.</summary>
+    public Guid TokenVersion { get; set; }
+
+    /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
+    public Guid Version { get; set; }
+
+    /// <summary>How the secrets are encrypted: 1 for rows written before <see cref="SecretVault"/>, upgraded at start.</summary>
+    public int SecretScheme { get; set; } = SecretVault.Scheme;
+
+    public DateTime CreatedUtc { get; set; }
+
+    public DateTime UpdatedUtc { get; set; }
+
+    public static string NormalizeName(string name) => name.Trim().ToUpperInvariant();
+}
+
+public enum SmtpSecurity
+{
+    None = 0,
+    SslOnConnect = 1,
+    StartTls = 2,
+    Auto = 3,
+}
+
+public enum AuthenticationType
+{
+    Basic = 0,
+    OAuth = 1,
+}

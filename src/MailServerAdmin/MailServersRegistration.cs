@@ -1,0 +1,51 @@
+using MailServerAdmin.Audit;
+using MailServerAdmin.Data;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
+using MailServerAdmin.Sending;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MailServerAdmin;
+
+public static class MailServersRegistration
+{
+    /// <summary>
+    /// Registers the mail servers with one call: the database and the Data Protection key ring (settings
+    /// <c>ConnectionStrings:MailServerAdmin</c> and <c>DataProtection:KeysDirectory</c>, the same as the admin app's),
+    /// the store and its secret policy, the OAuth provider clients and token keeper, SMTP sending and
+    /// <see cref="MailDelivery"/>. The background token refresher is opt-in (<see cref="MailServersBuilder.WithTokenRefresher"/>),
+    /// so that only the process meant to run it does.
+    /// </summary>
+    public static MailServersBuilder AddMailServers(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddAppDatabase();
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<IAuditActor, SystemAuditActor>();
+        services.TryAddScoped<AuditLog>();
+        services.TryAddSingleton<SecretVault>();
+        services.TryAddScoped<MailServerStore>();
+        services.AddOAuthClients(builder.Configuration);
+        services.AddSmtpSending(builder.Configuration);
+        services.TryAddScoped<MailDelivery>();
+        return new MailServersBuilder(services);
+    }
+}
+
+/// <summary>What <see cref="MailServersRegistration.AddMailServers"/> registered, and the options on top of it.</summary>
+public sealed class MailServersBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services => services;
+
+    /// <summary>
+    /// Runs the background job that refreshes OAuth tokens ahead of expiry and keeps refresh tokens alive
+    /// (<c>OAuth:RefreshCheckMinutes</c>).
+    /// </summary>
+    public MailServersBuilder WithTokenRefresher()
+    {
+        services.TryAddSingleton<TokenRefreshWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenRefreshWorker>());
+        return this;
+    }
+}

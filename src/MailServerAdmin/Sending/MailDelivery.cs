@@ -1,0 +1,107 @@
+using MailServerAdmin.Data;
+using MailServerAdmin.Localization;
+using MailServerAdmin.MailServers;
+using MailServerAdmin.OAuth;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+
+namespace MailServerAdmin.Sending;
+
+/// <summary>
+/// How the application sends its mail: through the default server (or one named), with the stored credentials,
+/// refreshing an OAuth access token first when it expires within five minutes.
+/// </summary>
+public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVault vault, SmtpMailSender sender, SmtpConnectionTester tester)
+{
+    /// <summary>
+    /// Sends <paramref name="message"/>. Without a From, the server's sender is used. Problems come back in the
+    /// result (nothing is thrown for them), except that no server is configured.
+    /// </summary>
+    public async Task<SmtpSendResult> SendAsync(MimeMessage message, string? serverName = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var server = await FindAsync(serverName, ct);
+        if (message.From.Count == 0)
+        {
+            message.From.Add(new MailboxAddress(server.SenderName, server.SenderEmail));
+        }
+
+        var endpoint = await EndpointAsync(server, forceRefresh: false, ct);
+        if (endpoint.Failure is not null)
+        {
+            return new SmtpSendResult([], endpoint.Failure, null, "");
+        }
+
+        var result = await sender.SendAsync(endpoint.Endpoint!, message, ct);
+        if (result.Failure?.Kind == SmtpFailureKind.OAuthTokenRefused)
+        {
+            // The server refused a token it should accept (revoked early, clock skew): one refresh, one more try.
+            endpoint = await EndpointAsync(server, forceRefresh: true, ct);
+            if (endpoint.Endpoint is not null)
+            {
+                result = await sender.SendAsync(endpoint.Endpoint, message, ct);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Connects, authenticates and checks the sender and recipient, without sending.</summary>
+    public async Task<SmtpCheckResult> TestAsync(int serverId, string? recipient = null, CancellationToken ct = default)
+    {
+        var server = await db.MailServers.AsNoTracking().SingleOrDefaultAsync(s => s.Id == serverId, ct)
+            ?? throw new InvalidOperationException("The mail server no longer exists.");
+        var endpoint = await EndpointAsync(server, forceRefresh: false, ct);
+        return endpoint.Failure is not null
+            ? new SmtpCheckResult([], endpoint.Failure, "")
+            : await tester.TestAsync(endpoint.Endpoint!, server.SenderEmail, recipient, ct);
+    }
+
+    /// <summary>The default server, or the one of that name (ignoring case).</summary>
+    public async Task<MailServer> FindAsync(string? serverName, CancellationToken ct)
+    {
+        var query = db.MailServers.AsNoTracking();
+        var server = serverName is null
+            ? await query.SingleOrDefaultAsync(s => s.IsDefault, ct)
+            : await query.SingleOrDefaultAsync(s => s.NormalizedName == MailServer.NormalizeName(serverName), ct);
+        return server ?? throw new InvalidOperationException(serverName is null
+            ? "No mail server is the default: make one the default in MailServerAdmin."
+            : $"There is no mail server named '{serverName}'.");
+    }
+
+    private async Task<(SmtpEndpoint? Endpoint, SmtpFailure? Failure)> EndpointAsync(MailServer server, bool forceRefresh, CancellationToken ct)
+    {
+        SmtpCredential? credential = null;
+        if (server.AuthenticationType == AuthenticationType.OAuth)
+        {
+            try
+            {
+                var token = forceRefresh
+                    ? await tokens.RefreshAsync(server.Id, force: true, ct)
+                    : await tokens.GetAccessTokenAsync(server.Id, ct);
+                credential = new OAuth2Credential(server.UserName ?? server.SenderEmail, token);
+            }
+            catch (TokenUnavailableException ex)
+            {
+                return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed, ex.MessageText, ex.HintText, null));
+            }
+        }
+        else if (server.RequiresAuthentication && server.Login is not null)
+        {
+            // The password decrypts only for the destination it was saved with.
+            var password = vault.Read(SecretField.Password, server.Id, MailServerSettings.Of(server), server.ProtectedPassword);
+            if (password.State == SecretState.Unreadable)
+            {
+                return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed,
+                    LocalizableText.Of("Smtp_PasswordUnreadable"), LocalizableText.Of("Smtp_PasswordUnreadable_Hint"), null));
+            }
+
+            if (password.Value is not null)
+            {
+                credential = new BasicCredential(server.Login, password.Value);
+            }
+        }
+
+        return (new SmtpEndpoint(server.Host, server.Port, server.Security, credential), null);
+    }
+}
