@@ -2,6 +2,7 @@ using FluentValidation;
 using FluentValidation.AspNetCore;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Data;
+using MailServerAdmin.Web.Faults;
 using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.Security;
@@ -16,6 +17,7 @@ builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormS
 
 builder.Services.AddAppLocalization();
 builder.Services.AddRazorPages().AddAppLocalization();
+builder.Services.AddStorageFaults();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
 
@@ -33,6 +35,8 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
+// Inside the exception handler: a database that cannot be written or read gets its own 503 page, not the generic one.
+app.UseStorageFaults();
 app.UseStatusCodePages(AppLocalization.StatusCodePageAsync);
 app.UseCookiePolicy();
 app.UseRouting();
