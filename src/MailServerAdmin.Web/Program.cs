@@ -4,6 +4,7 @@ using MailServerAdmin.Web.Administrators;
 using MailServerAdmin;
 using MailServerAdmin.Audit;
 using MailServerAdmin.Data;
+using MailServerAdmin.Web.Faults;
 using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.Security;
@@ -21,6 +22,7 @@ builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormS
 
 builder.Services.AddAppLocalization();
 builder.Services.AddRazorPages().AddAppLocalization();
+builder.Services.AddStorageFaults();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
 
@@ -38,6 +40,8 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
+// Inside the exception handler: a database that cannot be written or read gets its own 503 page, not the generic one.
+app.UseStorageFaults();
 app.UseStatusCodePages(AppLocalization.StatusCodePageAsync);
 app.UseCookiePolicy();
 app.UseRouting();

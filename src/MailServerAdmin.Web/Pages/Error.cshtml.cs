@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MailServerAdmin.Web.Faults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -13,9 +14,12 @@ public sealed class ErrorModel : PageModel
 
     public bool ShowRequestId => !string.IsNullOrEmpty(RequestId);
 
+    /// <summary>Set when the database could not be written or read: the page says so instead of the generic text.</summary>
+    public StorageFaultFeature? Storage { get; private set; }
+
     public void OnGet()
     {
+        Storage = HttpContext.Features.Get<StorageFaultFeature>();
         RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
     }
 }
-
