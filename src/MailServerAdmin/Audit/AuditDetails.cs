@@ -22,7 +22,7 @@ public static class AuditDetails
     public static string PreviousDefault(string name) => PreviousDefaultPrefix + name;
 
     public static string TokensObtained(OAuthProvider provider, string? account) =>
-        $"{OAuthProviderDefaults.Label(provider)}{(account is null ? "" : AccountSeparator + account)}{NotSavedYet}";
+        $"{OAuthProviderDescriptor.For(provider).Name}{(account is null ? "" : AccountSeparator + account)}{NotSavedYet}";
 
     /// <summary>The action in the localizer's language.</summary>
     public static string Action(AuditAction action, IStringLocalizer localizer)
@@ -97,10 +97,9 @@ public static class AuditDetails
             var obtained = detail[..^NotSavedYet.Length];
             var separator = obtained.IndexOf(AccountSeparator, StringComparison.Ordinal);
             var label = separator < 0 ? obtained : obtained[..separator];
-            if (Enum.GetValues<OAuthProvider>().FirstOrDefault(p => OAuthProviderDefaults.Label(p) == label) is var provider
-                && OAuthProviderDefaults.Label(provider) == label)
+            if (OAuthProviderDescriptor.All.FirstOrDefault(d => d.Name == label) is { } provider)
             {
-                var name = Of("Provider_" + provider);
+                var name = Of(provider.LabelKey);
                 return separator < 0
                     ? Of("Audit_Detail_TokensObtained", name)
                     : Of("Audit_Detail_TokensObtained_Account", name, obtained[(separator + AccountSeparator.Length)..]);

@@ -65,9 +65,9 @@ public sealed class GoogleOAuthClient(IOptions<OAuthOptions> options, TimeProvid
     private PkceGoogleAuthorizationCodeFlow Flow(OAuthSettings settings)
     {
         var initializer = new Endpoints(
-            settings.ResolvedAuthorizationUrl ?? OAuthProviderDefaults.Google.AuthorizationUrl!,
+            settings.ResolvedAuthorizationUrl ?? OAuthProviderDescriptor.Google.Defaults.AuthorizationUrl!,
             settings.ResolvedTokenUrl,
-            settings.RevocationUrl ?? OAuthProviderDefaults.Google.RevocationUrl!)
+            settings.RevocationUrl ?? OAuthProviderDescriptor.Google.Defaults.RevocationUrl!)
         {
             ClientSecrets = new ClientSecrets { ClientId = settings.ClientId, ClientSecret = settings.ClientSecret },
             Scopes = settings.ScopeList.Concat(IdentityScopes).Distinct(StringComparer.Ordinal).ToList(),

@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Localization;
+
 namespace MailServerAdmin.OAuth;
 
 /// <summary>
-/// What one OAuth provider needs and offers. Every path that depends on the provider (the save rule, the form, its
-/// defaults, the token keeper) asks the descriptor instead of testing the provider itself.
+/// What one OAuth provider needs and offers. Every path that depends on the provider (the save rule, the form and its
+/// view, the defaults, the audit log, the token keeper's choice of client) asks the descriptor instead of testing the
+/// provider itself. Adding a provider is one descriptor in <see cref="All"/> and one <see cref="IOAuthProviderClient"/>.
 /// </summary>
-public sealed record OAuthProviderDescriptor(OAuthProvider Provider, OAuthProviderDefaults Defaults)
+public sealed record OAuthProviderDescriptor(OAuthProvider Provider, string Name, OAuthProviderDefaults Defaults)
 {
     /// <summary>The tenant field (Microsoft), which fills the {tenant} placeholder of the URLs.</summary>
     public bool HasTenant { get; init; }
@@ -29,7 +32,33 @@ public sealed record OAuthProviderDescriptor(OAuthProvider Provider, OAuthProvid
     /// <summary>The authorization URL and the token URL must share one authority (Microsoft's MSAL needs it).</summary>
     public bool UrlsShareAuthority { get; init; }
 
-    public static readonly OAuthProviderDescriptor Microsoft = new(OAuthProvider.Microsoft, OAuthProviderDefaults.Microsoft)
+    /// <summary>Resource key of the provider's name in the reader's language.</summary>
+    public string LabelKey => $"Provider_{Provider}";
+
+    /// <summary>Resource key of the set-up help shown under the redirect URI (may hold markup).</summary>
+    public string SetupHintKey => $"Fields_{Provider}_Help";
+
+    /// <summary>Resource key of the hint beside Get Token.</summary>
+    public string TokenHintKey => AcceptsPastedTokens ? "Fields_GetToken_Help_Paste" : "Fields_GetToken_Help";
+
+    /// <summary>Resource key of the text shown while the form has no tokens (may hold markup).</summary>
+    public string NoTokensKey => AcceptsPastedTokens ? "Fields_NoTokens_Manual" : "Fields_NoTokens";
+
+    public string Label(IStringLocalizer localizer)
+    {
+        ArgumentNullException.ThrowIfNull(localizer);
+        return localizer[LabelKey];
+    }
+
+    public static readonly OAuthProviderDescriptor Microsoft = new(
+        OAuthProvider.Microsoft,
+        "Microsoft",
+        new OAuthProviderDefaults(
+            "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+            "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+            null,
+            "https://outlook.office.com/SMTP.Send offline_access",
+            "common"))
     {
         HasTenant = true,
         RequiresClientSecret = true,
@@ -38,7 +67,15 @@ public sealed record OAuthProviderDescriptor(OAuthProvider Provider, OAuthProvid
         UrlsShareAuthority = true,
     };
 
-    public static readonly OAuthProviderDescriptor Google = new(OAuthProvider.Google, OAuthProviderDefaults.Google)
+    public static readonly OAuthProviderDescriptor Google = new(
+        OAuthProvider.Google,
+        "Google",
+        new OAuthProviderDefaults(
+            "https://accounts.google.com/o/oauth2/v2/auth",
+            "https://oauth2.googleapis.com/token",
+            "https://oauth2.googleapis.com/revoke",
+            "https://mail.google.com/",
+            null))
     {
         RequiresClientSecret = true,
         RequiresAuthorizationUrl = true,
@@ -47,19 +84,27 @@ public sealed record OAuthProviderDescriptor(OAuthProvider Provider, OAuthProvid
         SupportsRevocation = true,
     };
 
-    public static readonly OAuthProviderDescriptor Manual = new(OAuthProvider.Manual, OAuthProviderDefaults.Manual)
+    public static readonly OAuthProviderDescriptor Manual = new(
+        OAuthProvider.Manual, "Manual configuration", new OAuthProviderDefaults(null, null, null, null, null))
     {
         SupportsRevocation = true,
         AcceptsPastedTokens = true,
     };
 
+    /// <summary>Every provider, in the order the form offers them.</summary>
     public static IReadOnlyList<OAuthProviderDescriptor> All { get; } = [Microsoft, Google, Manual];
 
-    public static OAuthProviderDescriptor For(OAuthProvider provider) => provider switch
-    {
-        OAuthProvider.Microsoft => Microsoft,
-        OAuthProvider.Google => Google,
-        OAuthProvider.Manual => Manual,
-        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown OAuth provider."),
-    };
+    private static readonly Dictionary<OAuthProvider, OAuthProviderDescriptor> ByProvider = All.ToDictionary(d => d.Provider);
+
+    public static OAuthProviderDescriptor For(OAuthProvider provider) =>
+        ByProvider.TryGetValue(provider, out var descriptor)
+            ? descriptor
+            : throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown OAuth provider.");
+
+    /// <summary>The descriptor, or null for a value that names no provider (a hostile form, an old row).</summary>
+    public static OAuthProviderDescriptor? Find(OAuthProvider provider) => ByProvider.GetValueOrDefault(provider);
+
+    /// <summary>The providers that <paramref name="has"/>, as a space-separated list for the form's show/hide attribute.</summary>
+    public static string Where(Func<OAuthProviderDescriptor, bool> has) =>
+        string.Join(' ', All.Where(has).Select(d => d.Provider.ToString()));
 }
