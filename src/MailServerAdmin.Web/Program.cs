@@ -6,6 +6,7 @@ using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.MailServers;
 using MailServerAdmin.Web.Security;
 using MailServerAdmin.Web.Sending;
+using MailServerAdmin.Web.Validation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,7 @@ builder.Services.AddAppLocalization();
 builder.Services.AddRazorPages().AddAppLocalization();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
+builder.Services.AddFormBinding();
 
 var app = builder.Build();
 
