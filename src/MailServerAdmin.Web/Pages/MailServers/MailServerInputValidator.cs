@@ -22,6 +22,9 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
 
     public MailServerInputValidator(MailServerStore store, IStringLocalizer<SharedResource> localizer)
     {
+        // Before the other rules, so that a control character is what the message beside the field names.
+        RuleSet($"{FluentValidation.Internal.RulesetValidatorSelector.DefaultRuleSetName},{Authorize}", () => LineRules(localizer));
+
         RuleFor(x => x.Name)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage(_ => localizer["Validation_NameRequired"])
@@ -66,6 +69,34 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
             RuleFor(x => x.AuthorizationUrl)
                 .NotEmpty().When(x => x.IsOAuth && x.Provider == OAuthProvider.Manual)
                 .WithMessage(_ => localizer["Validation_AuthorizationUrlForGetToken"]));
+    }
+
+    /// <summary>Every single-line field is one line of text, and a secret has no line break (Save and Get Token alike).</summary>
+    private void LineRules(IStringLocalizer localizer)
+    {
+        RuleFor(x => x.Name).SingleLine(localizer)
+            .Must(name => string.IsNullOrEmpty(name) || MailServer.NormalizeName(name).Length > 0).WithMessage(_ => localizer["Validation_NameRequired"]);
+        RuleFor(x => x.Host).SingleLine(localizer);
+        RuleFor(x => x.UserName).SingleLine(localizer);
+        RuleFor(x => x.SenderEmail).SingleLine(localizer);
+        RuleFor(x => x.SenderName).SingleLine(localizer);
+        When(x => !x.IsOAuth && x.RequiresAuthentication, () =>
+        {
+            RuleFor(x => x.Login).SingleLine(localizer);
+            RuleFor(x => x.Password).NoLineBreak(localizer);
+        });
+        When(x => x.IsOAuth, () =>
+        {
+            RuleFor(x => x.Tenant).SingleLine(localizer);
+            RuleFor(x => x.ClientId).SingleLine(localizer);
+            RuleFor(x => x.ClientSecret).NoLineBreak(localizer);
+            RuleFor(x => x.AuthorizationUrl).SingleLine(localizer);
+            RuleFor(x => x.TokenUrl).SingleLine(localizer);
+            RuleFor(x => x.RevocationUrl).SingleLine(localizer);
+            RuleFor(x => x.Scopes).SingleLine(localizer);
+            RuleFor(x => x.AccessToken).NoLineBreak(localizer);
+            RuleFor(x => x.RefreshToken).NoLineBreak(localizer);
+        });
     }
 
     private void BasicRules(IStringLocalizer localizer)
