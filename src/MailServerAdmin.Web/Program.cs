@@ -8,6 +8,7 @@ using MailServerAdmin.Web.Faults;
 using MailServerAdmin.Web.OAuth;
 using MailServerAdmin.Web.Localization;
 using MailServerAdmin.Web.Security;
+using MailServerAdmin.Web.Validation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -25,6 +26,7 @@ builder.Services.AddRazorPages().AddAppLocalization();
 builder.Services.AddStorageFaults();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddFluentValidationClientsideAdapters();
+builder.Services.AddFormBinding();
 
 var app = builder.Build();
 

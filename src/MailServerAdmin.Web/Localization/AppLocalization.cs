@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using MailServerAdmin.Resources;
+using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -134,10 +135,11 @@ public static class AppLocalization
     /// <summary>Messages of model binding ("The value 'x' is not valid for Port.") in the request's language.</summary>
     private static void LocalizeModelBinding(Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.DefaultModelBindingMessageProvider messages, IStringLocalizer localizer)
     {
-        messages.SetAttemptedValueIsInvalidAccessor((value, field) => localizer["Binding_AttemptedValueIsInvalid", value, field]);
-        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => localizer["Binding_NonPropertyAttemptedValueIsInvalid", value]);
-        messages.SetValueIsInvalidAccessor(value => localizer["Binding_ValueIsInvalid", value]);
-        messages.SetValueMustNotBeNullAccessor(value => localizer["Binding_ValueIsInvalid", value]);
+        // A posted value is repeated only in part: it may be a megabyte long.
+        messages.SetAttemptedValueIsInvalidAccessor((value, field) => localizer["Binding_AttemptedValueIsInvalid", FormBinding.Shorten(value), field]);
+        messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => localizer["Binding_NonPropertyAttemptedValueIsInvalid", FormBinding.Shorten(value)]);
+        messages.SetValueIsInvalidAccessor(value => localizer["Binding_ValueIsInvalid", FormBinding.Shorten(value)]);
+        messages.SetValueMustNotBeNullAccessor(value => localizer["Binding_ValueIsInvalid", FormBinding.Shorten(value)]);
         messages.SetValueMustBeANumberAccessor(field => localizer["Binding_ValueMustBeANumber", field]);
         messages.SetNonPropertyValueMustBeANumberAccessor(() => localizer["Binding_NonPropertyValueMustBeANumber"]);
         messages.SetMissingBindRequiredValueAccessor(field => localizer["Binding_MissingBindRequiredValue", field]);

@@ -2,6 +2,7 @@ using FluentValidation;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Pages.MailServers;
 using MailServerAdmin.Resources;
+using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -60,7 +61,7 @@ public sealed class AddAdministratorInputValidator : AbstractValidator<AddAdmini
 {
     public AddAdministratorInputValidator(IStringLocalizer<SharedResource> localizer)
     {
-        RuleFor(x => x.Email).AdministratorEmail(localizer);
+        RuleFor(x => x.Email).Cascade(CascadeMode.Stop).SingleLine(localizer).AdministratorEmail(localizer);
         RuleFor(x => x.Password).AdministratorPassword(localizer);
     }
 }

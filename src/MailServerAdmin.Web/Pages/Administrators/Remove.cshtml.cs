@@ -13,7 +13,7 @@ public sealed class RemoveModel(AdministratorService administrators, IStringLoca
     [TempData]
     public string? StatusMessage { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync([FromRoute] string id, CancellationToken ct)
     {
         var admin = await administrators.FindAsync(id, ct);
         if (admin is null)
@@ -25,7 +25,7 @@ public sealed class RemoveModel(AdministratorService administrators, IStringLoca
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string id, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync([FromRoute] string id, CancellationToken ct)
     {
         var admin = await administrators.FindAsync(id, ct);
         var result = await administrators.RemoveAsync(id, ct);

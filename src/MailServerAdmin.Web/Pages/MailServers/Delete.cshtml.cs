@@ -13,7 +13,7 @@ public sealed class DeleteModel(MailServerStore store, IStringLocalizer<SharedRe
     [TempData]
     public string? StatusMessage { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, CancellationToken ct)
     {
         var server = await store.GetDetailsAsync(id, ct);
         if (server is null)
@@ -25,7 +25,7 @@ public sealed class DeleteModel(MailServerStore store, IStringLocalizer<SharedRe
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync([FromRoute] int id, CancellationToken ct)
     {
         var deleted = await store.DeleteAsync(id, ct);
         StatusMessage = deleted switch

@@ -10,7 +10,7 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
 
     protected override int? ServerId => RouteData.Values.TryGetValue("id", out var id) && int.TryParse(id?.ToString(), out var value) ? value : null;
 
-    public async Task<IActionResult> OnGetAsync(int id, string? draft, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, CancellationToken ct)
     {
         var server = await Services.Store.GetDetailsAsync(id, ct);
         if (server is null)
@@ -27,7 +27,7 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync([FromRoute] int id, CancellationToken ct)
     {
         if (!await PrepareAsync(ct))
         {

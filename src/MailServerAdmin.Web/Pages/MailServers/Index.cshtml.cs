@@ -6,7 +6,7 @@ using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class IndexModel(MailServerStore store, TimeProvider time, IStringLocalizer<SharedResource> localizer) : PageModel
+public sealed class IndexModel(MailServerStore store, TimeProvider time, IStringLocalizer<SharedResource> localizer, LinkGenerator links) : PageModel
 {
     public const int PageSize = 25;
 
@@ -23,14 +23,22 @@ public sealed class IndexModel(MailServerStore store, TimeProvider time, IString
     [TempData]
     public string? StatusMessage { get; set; }
 
-    public async Task OnGetAsync(string? q, int p = 1, CancellationToken ct = default)
+    /// <summary>The list; the id in the route is only for the buttons that act on one server.</summary>
+    public async Task<IActionResult> OnGetAsync([FromRoute] int? id, string? q, int p = 1, CancellationToken ct = default)
     {
+        if (id is not null)
+        {
+            return NotFound();
+        }
+
         Search = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
         Servers = await store.ListAsync(Search, p, PageSize, ct);
         (AnyServer, AnyDefault) = await store.GetSummaryAsync(ct);
+        return Page();
     }
 
-    public async Task<IActionResult> OnPostMakeDefaultAsync(int id, string? q, int p = 1, CancellationToken ct = default)
+    /// <summary>Make default: the server is the one in the route (<c>/MailServers/5?handler=MakeDefault</c>), never a posted value.</summary>
+    public async Task<IActionResult> OnPostMakeDefaultAsync([FromRoute] int id, string? q, int p = 1, CancellationToken ct = default)
     {
         var change = await store.MakeDefaultAsync(id, ct);
         StatusMessage = change switch
@@ -39,6 +47,7 @@ public sealed class IndexModel(MailServerStore store, TimeProvider time, IString
             { PreviousDefault: null } => localizer["Status_IsDefault", change.Name],
             _ => localizer["Status_NowDefault", change.Name, change.PreviousDefault],
         };
-        return RedirectToPage(new { q, p });
+        // Back to the list itself: a link made from this request would keep the server's id in the path.
+        return LocalRedirect(links.GetPathByPage("/MailServers/Index", handler: null, values: new { q, p }, pathBase: Request.PathBase)!);
     }
 }

@@ -6,6 +6,7 @@ using MailServerAdmin.MailServers;
 using MailServerAdmin.OAuth;
 using MailServerAdmin.Resources;
 using MailServerAdmin.Validation;
+using MailServerAdmin.Web.Validation;
 using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
@@ -23,6 +24,9 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
 
     public MailServerInputValidator(MailServerStore store, IStringLocalizer<SharedResource> localizer)
     {
+        // Before the other rules, so that a control character is what the message beside the field names.
+        RuleSet($"{FluentValidation.Internal.RulesetValidatorSelector.DefaultRuleSetName},{Authorize}", () => LineRules(localizer));
+
         RuleFor(x => x.Name)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage(_ => localizer["Validation_NameRequired"])
@@ -71,6 +75,34 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
 
     /// <summary>The fields of <see cref="SecretPolicy"/>'s verdict that Get Token needs (every one but the tokens).</summary>
     private static bool IsProviderField(RequiredField field) => field is not (RequiredField.AccessToken or RequiredField.RefreshToken);
+
+    /// <summary>Every single-line field is one line of text, and a secret has no line break (Save and Get Token alike).</summary>
+    private void LineRules(IStringLocalizer localizer)
+    {
+        RuleFor(x => x.Name).SingleLine(localizer)
+            .Must(name => string.IsNullOrEmpty(name) || MailServer.NormalizeName(name).Length > 0).WithMessage(_ => localizer["Validation_NameRequired"]);
+        RuleFor(x => x.Host).SingleLine(localizer);
+        RuleFor(x => x.UserName).SingleLine(localizer);
+        RuleFor(x => x.SenderEmail).SingleLine(localizer);
+        RuleFor(x => x.SenderName).SingleLine(localizer);
+        When(x => !x.IsOAuth && x.RequiresAuthentication, () =>
+        {
+            RuleFor(x => x.Login).SingleLine(localizer);
+            RuleFor(x => x.Password).NoLineBreak(localizer);
+        });
+        When(x => x.IsOAuth, () =>
+        {
+            RuleFor(x => x.Tenant).SingleLine(localizer);
+            RuleFor(x => x.ClientId).SingleLine(localizer);
+            RuleFor(x => x.ClientSecret).NoLineBreak(localizer);
+            RuleFor(x => x.AuthorizationUrl).SingleLine(localizer);
+            RuleFor(x => x.TokenUrl).SingleLine(localizer);
+            RuleFor(x => x.RevocationUrl).SingleLine(localizer);
+            RuleFor(x => x.Scopes).SingleLine(localizer);
+            RuleFor(x => x.AccessToken).NoLineBreak(localizer);
+            RuleFor(x => x.RefreshToken).NoLineBreak(localizer);
+        });
+    }
 
     private void BasicRules(IStringLocalizer localizer)
     {

@@ -30,9 +30,9 @@ public sealed class StatusModel(
     [TempData]
     public string? ErrorMessage { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostTestAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostTestAsync([FromRoute] int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
         {
@@ -44,7 +44,7 @@ public sealed class StatusModel(
         return Page();
     }
 
-    public async Task<IActionResult> OnPostSendAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostSendAsync([FromRoute] int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
         {
@@ -63,7 +63,7 @@ public sealed class StatusModel(
         return Page();
     }
 
-    public async Task<IActionResult> OnPostRefreshAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostRefreshAsync([FromRoute] int id, CancellationToken ct)
     {
         try
         {
@@ -78,7 +78,7 @@ public sealed class StatusModel(
         return RedirectToPage(new { id });
     }
 
-    public async Task<IActionResult> OnPostRevokeAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnPostRevokeAsync([FromRoute] int id, CancellationToken ct)
     {
         try
         {

@@ -2,6 +2,7 @@ using FluentValidation;
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Pages.MailServers;
 using MailServerAdmin.Resources;
+using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -97,7 +98,7 @@ public sealed class SetupInputValidator : AbstractValidator<SetupInput>
     public SetupInputValidator(IStringLocalizer<SharedResource> localizer)
     {
         RuleFor(x => x.Code).NotEmpty().WithMessage(_ => localizer["Setup_CodeRequired"]);
-        RuleFor(x => x.Email).AdministratorEmail(localizer);
+        RuleFor(x => x.Email).Cascade(CascadeMode.Stop).SingleLine(localizer).AdministratorEmail(localizer);
         RuleFor(x => x.Password).AdministratorPassword(localizer);
         RuleFor(x => x.ConfirmPassword)
             .Equal(x => x.Password).WithMessage(_ => localizer["Setup_PasswordsDiffer"]);
