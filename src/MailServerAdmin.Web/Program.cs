@@ -19,7 +19,7 @@ builder.Services.AddScoped<IAuditActor>(sp => sp.GetRequiredService<CurrentAdmin
 builder.AddMailServers().WithTokenRefresher();
 builder.AddAdminAccess();
 builder.Services.AddGetTokenFlow(builder.Configuration);
-builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerFormServices>();
+builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerForm>();
 
 builder.Services.AddAppLocalization();
 builder.Services.AddRazorPages().AddAppLocalization();

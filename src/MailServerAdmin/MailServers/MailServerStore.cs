@@ -207,6 +207,16 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         return rotated;
     }
 
+    /// <summary>
+    /// Records that Get Token obtained tokens for a form (they are saved with the form, later, or never): the audit
+    /// log names the provider and the account that signed in.
+    /// </summary>
+    public async Task RecordTokensObtainedAsync(int? serverId, string? serverName, OAuthProvider provider, string? account, CancellationToken ct = default)
+    {
+        audit.Record(AuditAction.TokensObtained, serverId, serverName, ["AccessToken", "RefreshToken"], AuditDetails.TokensObtained(provider, account));
+        await db.SaveChangesAsync(ct);
+    }
+
     public async Task<DefaultChange?> MakeDefaultAsync(int id, CancellationToken ct = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

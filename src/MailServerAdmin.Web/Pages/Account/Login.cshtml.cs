@@ -1,7 +1,7 @@
 using FluentValidation;
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Pages.MailServers;
 using MailServerAdmin.Resources;
+using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;

@@ -1,20 +1,48 @@
 using MailServerAdmin.MailServers;
+using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class CreateModel(MailServerFormServices services) : MailServerFormModel(services)
+public sealed class CreateModel(MailServerForm form, IStringLocalizer<SharedResource> localizer) : PageModel, IMailServerFormPage
 {
+    [BindProperty]
+    public MailServerInput Input { get; set; } = new();
+
+    [BindProperty]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_TestRecipient")]
+    public string? TestRecipient { get; set => field = value?.Trim(); }
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    [TempData]
+    public string? ErrorMessage { get; set; }
+
+    [TempData]
+    public string? WarningMessage { get; set; }
+
+    public SmtpOutcome? Outcome { get; private set; }
+
+    public string RedirectUri => form.RedirectUri;
+
     /// <summary>No server is the default yet, so this one will become it.</summary>
     public bool WillBecomeDefault { get; private set; }
-
-    protected override int? ServerId => null;
 
     public async Task<IActionResult> OnGetAsync(string? draft, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(draft))
         {
-            await RestoreDraftAsync(draft, ct);
+            if (await form.RestoreDraftAsync(draft, null, null, ct) is { } restored)
+            {
+                Input = restored;
+            }
+            else
+            {
+                ErrorMessage = localizer["Form_DraftNotFound"];
+            }
         }
 
         return await PageAsync(ct);
@@ -22,32 +50,47 @@ public sealed class CreateModel(MailServerFormServices services) : MailServerFor
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        await PrepareAsync(ct);
-        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct, MailServerInputValidator.Save))
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        if (!await form.ValidateForSaveAsync(Input, ModelState, ct))
         {
             return await PageAsync(ct);
         }
 
-        var result = await Services.Store.CreateAsync(Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
-        if (result.Status == SaveStatus.Refused)
+        var result = await form.CreateAsync(Input, ct);
+        if (result.Status != SaveStatus.Saved)
         {
-            return await RefusedAsync(result, ct);
-        }
-
-        if (result.Status == SaveStatus.NameTaken)
-        {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", Services.Localizer["Validation_NameTaken", Input.Name!]);
+            form.AddRefusal(result, Input, ModelState);
             return await PageAsync(ct);
         }
 
-        await ForgetDraftAsync(ct);
-        StatusMessage = MailServerPageExtensions.SavedMessage(Services.Localizer, "Status_ServerCreated", Input.Name!, result, wasDefaultBefore: false);
+        await form.ForgetDraftAsync(Input, ct);
+        StatusMessage = form.SavedMessage("Status_ServerCreated", Input.Name!, result, wasDefaultBefore: false);
         return RedirectToPage("Index");
     }
 
-    protected override async Task<IActionResult> PageAsync(CancellationToken ct)
+    public async Task<IActionResult> OnPostGetTokenAsync(CancellationToken ct)
     {
-        WillBecomeDefault = !(await Services.Store.GetSummaryAsync(ct)).AnyDefault;
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        return await form.StartGetTokenAsync(Input, null, ModelState, ct) is { } url ? Redirect(url.AbsoluteUri) : await PageAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostTestConnectionAsync(CancellationToken ct)
+    {
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        Outcome = await form.TestConnectionAsync(Input, null, ModelState, ct);
+        return await PageAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostSendTestMessageAsync(CancellationToken ct)
+    {
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        Outcome = await form.SendTestMessageAsync(Input, null, TestRecipient, nameof(TestRecipient), ModelState, ct);
+        return await PageAsync(ct);
+    }
+
+    private async Task<IActionResult> PageAsync(CancellationToken ct)
+    {
+        WillBecomeDefault = await form.WillBecomeDefaultAsync(ct);
         return Page();
     }
 }

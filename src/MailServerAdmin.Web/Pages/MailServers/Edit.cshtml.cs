@@ -1,18 +1,40 @@
 using MailServerAdmin.MailServers;
+using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class EditModel(MailServerFormServices services) : MailServerFormModel(services)
+/// <summary>Edits the server named in the route (never an id posted in the form).</summary>
+public sealed class EditModel(MailServerForm form, MailServerStore store, IStringLocalizer<SharedResource> localizer) : PageModel, IMailServerFormPage
 {
+    [BindProperty]
+    public MailServerInput Input { get; set; } = new();
+
+    [BindProperty]
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_TestRecipient")]
+    public string? TestRecipient { get; set => field = value?.Trim(); }
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    [TempData]
+    public string? ErrorMessage { get; set; }
+
+    [TempData]
+    public string? WarningMessage { get; set; }
+
+    public SmtpOutcome? Outcome { get; private set; }
+
+    public string RedirectUri => form.RedirectUri;
+
     /// <summary>Set when another administrator saved the server meanwhile: its values as they are now.</summary>
     public MailServerDetails? Current { get; private set; }
 
-    protected override int? ServerId => RouteData.Values.TryGetValue("id", out var id) && int.TryParse(id?.ToString(), out var value) ? value : null;
-
     public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, CancellationToken ct)
     {
-        var server = await Services.Store.GetDetailsAsync(id, ct);
+        var server = await store.GetDetailsAsync(id, ct);
         if (server is null)
         {
             return NotFound();
@@ -21,7 +43,14 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
         Input = MailServerInput.From(server);
         if (!string.IsNullOrEmpty(draft))
         {
-            await RestoreDraftAsync(draft, ct);
+            if (await form.RestoreDraftAsync(draft, id, server, ct) is { } restored)
+            {
+                Input = restored;
+            }
+            else
+            {
+                ErrorMessage = localizer["Form_DraftNotFound"];
+            }
         }
 
         return Page();
@@ -29,34 +58,71 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
 
     public async Task<IActionResult> OnPostAsync([FromRoute] int id, CancellationToken ct)
     {
-        if (!await PrepareAsync(ct))
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
         {
-            return NotFoundRedirect();
+            return Gone();
         }
 
-        var stored = Input.Stored!;
-        if (!ModelState.IsValid | !await Services.Validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct, MailServerInputValidator.Save))
+        var wasDefault = Input.Stored!.IsDefault;
+        if (!await form.ValidateForSaveAsync(Input, ModelState, ct))
         {
             return Page();
         }
 
-        var result = await Services.Store.UpdateAsync(id, Input.Version, Input.ToValues(Services.Time.GetUtcNow().UtcDateTime), ct);
+        var result = await form.UpdateAsync(id, Input, ct);
         switch (result.Status)
         {
             case SaveStatus.NotFound:
-                return NotFoundRedirect();
-            case SaveStatus.NameTaken:
-                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Name)}", Services.Localizer["Validation_NameTaken", Input.Name!]);
-                return Page();
+                return Gone();
             case SaveStatus.Conflict:
                 return await ConflictAsync(id, ct);
-            case SaveStatus.Refused:
-                return await RefusedAsync(result, ct);
-            default:
-                await ForgetDraftAsync(ct);
-                StatusMessage = MailServerPageExtensions.SavedMessage(Services.Localizer, "Status_ServerSaved", Input.Name!, result, stored.IsDefault);
+            case SaveStatus.Saved:
+                await form.ForgetDraftAsync(Input, ct);
+                StatusMessage = form.SavedMessage("Status_ServerSaved", Input.Name!, result, wasDefault);
                 return RedirectToPage("Index");
+            default:
+                form.AddRefusal(result, Input, ModelState);
+                return Page();
         }
+    }
+
+    public async Task<IActionResult> OnPostGetTokenAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        return await form.StartGetTokenAsync(Input, id, ModelState, ct) is { } url ? Redirect(url.AbsoluteUri) : Page();
+    }
+
+    public async Task<IActionResult> OnPostTestConnectionAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        Outcome = await form.TestConnectionAsync(Input, id, ModelState, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSendTestMessageAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        Outcome = await form.SendTestMessageAsync(Input, id, TestRecipient, nameof(TestRecipient), ModelState, ct);
+        return Page();
+    }
+
+    /// <summary>The server was deleted meanwhile: back to the list, which says so.</summary>
+    private RedirectToPageResult Gone()
+    {
+        StatusMessage = localizer["Status_ServerGone"];
+        return RedirectToPage("Index");
     }
 
     /// <summary>
@@ -65,16 +131,16 @@ public sealed class EditModel(MailServerFormServices services) : MailServerFormM
     /// </summary>
     private async Task<IActionResult> ConflictAsync(int id, CancellationToken ct)
     {
-        Current = await Services.Store.GetDetailsAsync(id, ct);
+        Current = await store.GetDetailsAsync(id, ct);
         if (Current is null)
         {
-            return NotFoundRedirect();
+            return Gone();
         }
 
         Input.Stored = Current;
         Input.Version = Current.Version;
-        ModelState.Remove($"{nameof(Input)}.{nameof(Input.Version)}");
-        ModelState.AddModelError(string.Empty, Services.Localizer["Edit_Conflict_Error"]);
+        ModelState.Remove($"{MailServerForm.Prefix}.{nameof(Input.Version)}");
+        ModelState.AddModelError(string.Empty, localizer["Edit_Conflict_Error"]);
         return Page();
     }
 }

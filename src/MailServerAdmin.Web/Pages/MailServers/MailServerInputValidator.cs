@@ -184,7 +184,8 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         }
     }
 
-    private static string PropertyOf(RequiredField field) => field switch
+    /// <summary>The form property a required field is shown beside.</summary>
+    public static string PropertyOf(RequiredField field) => field switch
     {
         RequiredField.Login => nameof(MailServerInput.Login),
         RequiredField.Password => nameof(MailServerInput.Password),

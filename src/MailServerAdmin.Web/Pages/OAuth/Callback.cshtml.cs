@@ -1,6 +1,4 @@
 using MailServerAdmin.Web.OAuth;
-using MailServerAdmin.Audit;
-using MailServerAdmin.Data;
 using MailServerAdmin.Localization;
 using MailServerAdmin.MailServers;
 using MailServerAdmin.OAuth;
@@ -20,8 +18,6 @@ public sealed partial class CallbackModel(
     OAuthFlowStore flows,
     OAuthClients clients,
     MailServerStore store,
-    AuditLog audit,
-    AppDbContext db,
     IStringLocalizer<SharedResource> localizer,
     ILogger<CallbackModel> logger)
     : PageModel
@@ -78,9 +74,7 @@ public sealed partial class CallbackModel(
                 tokens = await clients.For(input.Provider).RedeemAsync(input.ToOAuthSettings(secret), flow.RedirectUri!, code, flow.CodeVerifier!, ct);
                 StatusMessage = Obtained(tokens);
                 WarningMessage = AccountWarning(tokens.Account, input);
-                audit.Record(AuditAction.TokensObtained, flow.ServerId, input.Name, ["AccessToken", "RefreshToken"],
-                    AuditDetails.TokensObtained(input.Provider, tokens.Account));
-                await db.SaveChangesAsync(ct);
+                await store.RecordTokensObtainedAsync(flow.ServerId, input.Name, input.Provider, tokens.Account, ct);
             }
             catch (OAuthException ex)
             {

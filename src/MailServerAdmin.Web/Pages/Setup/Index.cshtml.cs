@@ -1,6 +1,5 @@
 using FluentValidation;
 using MailServerAdmin.Web.Administrators;
-using MailServerAdmin.Web.Pages.MailServers;
 using MailServerAdmin.Resources;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Authorization;

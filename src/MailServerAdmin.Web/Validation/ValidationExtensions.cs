@@ -1,11 +1,10 @@
 using FluentValidation;
-using MailServerAdmin.MailServers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using Microsoft.Extensions.Localization;
 
-namespace MailServerAdmin.Web.Pages.MailServers;
+namespace MailServerAdmin.Web.Validation;
 
-internal static class MailServerPageExtensions
+/// <summary>FluentValidation into MVC model state, for every page that validates a posted input.</summary>
+public static class ValidationExtensions
 {
     /// <summary>
     /// Runs the validator (async rules included) and copies its errors into model state under
@@ -42,22 +41,5 @@ internal static class MailServerPageExtensions
         }
 
         return modelState.IsValid;
-    }
-
-    /// <summary>The status line after a successful save, naming any server that lost the default.</summary>
-    /// <param name="localizer">The texts.</param>
-    /// <param name="savedKey">The resource key of the first sentence ("Mail server '{0}' created."), with the name as {0}.</param>
-    /// <param name="name">The server's name.</param>
-    /// <param name="result">The outcome of the save.</param>
-    /// <param name="wasDefaultBefore">Whether the server was the default before this save.</param>
-    public static string SavedMessage(IStringLocalizer localizer, string savedKey, string name, SaveResult result, bool wasDefaultBefore)
-    {
-        string message = localizer[savedKey, name];
-        if (result.PreviousDefault is not null)
-        {
-            return $"{message} {localizer["Status_Saved_NowDefault", result.PreviousDefault]}";
-        }
-
-        return result.IsDefault && !wasDefaultBefore ? $"{message} {localizer["Status_Saved_IsDefault"]}" : message;
     }
 }
