@@ -44,7 +44,8 @@ if (!app.Environment.IsDevelopment())
 
 // Inside the exception handler: a database that cannot be written or read gets its own 503 page, not the generic one.
 app.UseStorageFaults();
-app.UseStatusCodePages(AppLocalization.StatusCodePageAsync);
+// 404 and other status codes without a page of their own: a page inside the layout, in the reader's language.
+app.UseStatusCodePagesWithReExecute("/status/{0}");
 app.UseCookiePolicy();
 app.UseRouting();
 app.UseAuthentication();

@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using MailServerAdmin.Resources;
 using MailServerAdmin.Web.Validation;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.DataAnnotations;
@@ -48,6 +47,21 @@ public static class AppLocalization
     public static string? Supported(string? name) =>
         Cultures.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// The supported culture for a browser's language: the same culture, else the one of the same language
+    /// (<c>pt</c> and <c>pt-PT</c> get the Portuguese texts, <c>es-AR</c> the Spanish ones), else null.
+    /// </summary>
+    public static string? ForLanguage(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var language = name.Split('-', 2)[0];
+        return Supported(name) ?? Cultures.FirstOrDefault(c => string.Equals(c.Split('-', 2)[0], language, StringComparison.OrdinalIgnoreCase));
+    }
+
     public static IServiceCollection AddAppLocalization(this IServiceCollection services)
     {
         services.AddLocalization();
@@ -57,7 +71,7 @@ public static class AppLocalization
             options.DefaultRequestCulture = new RequestCulture(DefaultCulture);
             options.SupportedCultures = cultures;
             options.SupportedUICultures = cultures;
-            options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageByLanguageProvider()];
             options.ApplyCurrentCultureToResponseHeaders = true;
         });
         // Accented letters and typographic quotes are written as they are, not as character references.
@@ -93,19 +107,6 @@ public static class AppLocalization
                 return Results.LocalRedirect(IsLocalUrl(returnUrl) ? returnUrl! : "/");
             })
             .AllowAnonymous();
-
-    /// <summary>The plain-text body of an error status without a page of its own (404 and the like), in the request's language.</summary>
-    public static Task StatusCodePageAsync(StatusCodeContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var http = context.HttpContext;
-        var localizer = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
-        var code = http.Response.StatusCode;
-        http.Response.ContentType = "text/plain; charset=utf-8";
-        return http.Response.WriteAsync(
-            code == StatusCodes.Status404NotFound ? localizer["StatusCode_NotFound"] : localizer["StatusCode_Other", code],
-            http.RequestAborted);
-    }
 
     /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
     public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)
@@ -147,5 +148,25 @@ public static class AppLocalization
         messages.SetMissingRequestBodyRequiredValueAccessor(() => localizer["Binding_MissingRequestBody"]);
         messages.SetUnknownValueIsInvalidAccessor(field => localizer["Binding_UnknownValueIsInvalid", field]);
         messages.SetNonPropertyUnknownValueIsInvalidAccessor(() => localizer["Binding_NonPropertyUnknownValueIsInvalid"]);
+    }
+}
+
+/// <summary>
+/// Accept-Language, by language: each language the browser asks for, in its order of preference, gets the supported
+/// culture of the same language (<see cref="AppLocalization.ForLanguage"/>).
+/// </summary>
+internal sealed class AcceptLanguageByLanguageProvider : RequestCultureProvider
+{
+    public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var languages = httpContext.Request.GetTypedHeaders().AcceptLanguage;
+        var culture = languages
+            .Where(l => l.Quality is not 0)
+            .OrderByDescending(l => l.Quality ?? 1)
+            .Take(10)
+            .Select(l => AppLocalization.ForLanguage(l.Value.Value))
+            .FirstOrDefault(c => c is not null);
+        return Task.FromResult(culture is null ? null : new ProviderCultureResult(culture));
     }
 }

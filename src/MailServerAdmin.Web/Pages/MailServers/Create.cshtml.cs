@@ -33,6 +33,8 @@ public sealed class CreateModel(MailServerForm form, IStringLocalizer<SharedReso
 
     public async Task<IActionResult> OnGetAsync(string? draft, CancellationToken ct)
     {
+        // While no server is the default, the new one becomes it: the box says so from the start.
+        Input.IsDefault = await form.WillBecomeDefaultAsync(ct);
         if (!string.IsNullOrEmpty(draft))
         {
             if (await form.RestoreDraftAsync(draft, null, null, ct) is { } restored)

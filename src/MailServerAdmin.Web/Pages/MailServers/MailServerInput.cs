@@ -155,11 +155,21 @@ public sealed class MailServerInput
     public bool HasClientSecret => !string.IsNullOrEmpty(ClientSecret) || !string.IsNullOrEmpty(Draft?.ClientSecret) || UsesStoredClientSecret;
 
     [JsonIgnore]
-    public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || !string.IsNullOrEmpty(Draft?.Tokens?.AccessToken)
+    public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || KeepsAccessTokenUntyped;
+
+    [JsonIgnore]
+    public bool HasRefreshToken => !string.IsNullOrEmpty(TypedRefreshToken) || KeepsRefreshTokenUntyped;
+
+    /// <summary>
+    /// A token is kept when the field is left blank (stored and still allowed here, or in the draft): what the field's
+    /// placeholder says. A typed token is never echoed back, so it does not count.
+    /// </summary>
+    [JsonIgnore]
+    public bool KeepsAccessTokenUntyped => !string.IsNullOrEmpty(Draft?.Tokens?.AccessToken)
         || (StoredTokensKept && StoredOAuth!.Secrets.AccessToken == SecretState.Readable);
 
     [JsonIgnore]
-    public bool HasRefreshToken => !string.IsNullOrEmpty(TypedRefreshToken) || !string.IsNullOrEmpty(Draft?.Tokens?.RefreshToken)
+    public bool KeepsRefreshTokenUntyped => !string.IsNullOrEmpty(Draft?.Tokens?.RefreshToken)
         || (StoredTokensKept && StoredOAuth!.Secrets.RefreshToken == SecretState.Readable);
 
     /// <summary>Tokens are pasted only where the provider accepts pasted tokens (Manual configuration).</summary>
