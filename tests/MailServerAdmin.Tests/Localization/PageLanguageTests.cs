@@ -148,17 +148,23 @@ public sealed class PageLanguageTests(PageLanguageTests.Site site) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("es", "No encontrado (404)")]
-    [InlineData("pt-BR", "Não encontrado (404)")]
-    [InlineData("en", "Not found (404)")]
-    public async Task A_missing_page_says_so_in_the_readers_language(string culture, string start)
+    [InlineData("es", "Página no encontrada", "No encontrado (404)")]
+    [InlineData("pt-BR", "Página não encontrada", "Não encontrado (404)")]
+    [InlineData("en", "Page not found", "Not found (404)")]
+    public async Task A_missing_page_says_so_in_the_readers_language_inside_the_layout(string culture, string title, string start)
     {
         var client = await Translated.BrowserAsync(site.App, culture);
 
         using var response = await client.GetAsync(new Uri("/MailServers/Edit/999999", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.StartsWith(start, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var page = await response.ReadPageAsync();
+        Assert.Equal(culture, page.DocumentElement.GetAttribute("lang"));
+        Assert.StartsWith(title, page.Title, StringComparison.Ordinal);
+        Assert.Equal(title, page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.StartsWith(start, page.QuerySelector("main p")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal("/MailServers", page.QuerySelector<IHtmlAnchorElement>("[data-testid=status-back]")!.PathName);
+        Assert.NotNull(page.QuerySelector("nav"));
     }
 
     private async Task<IHtmlDocument> OpenAsync(string culture, string name)
