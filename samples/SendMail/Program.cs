@@ -3,9 +3,10 @@
 using System.Data.Common;
 using MailServerAdmin;
 using MailServerAdmin.Sending;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using MimeKit;
 using SendMail;
 
@@ -22,12 +23,13 @@ if (SendCommand.Parse(args, out var error) is not { } command)
     return 2;
 }
 
-// The settings of the admin app (ConnectionStrings:MailServerAdmin, DataProtection:KeysDirectory): from the
-// appsettings.json beside this program, then environment variables, then the command line. A relative path in them
-// is taken from the current directory (the content root), as the admin app does with its own.
-var defaults = new ConfigurationManager();
-defaults.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = command.Settings, Configuration = defaults });
+// The admin app's settings, ConnectionStrings:MailServerAdmin and DataProtection:KeysDirectory: from appsettings.json,
+// environment variables or the command line. Relative paths start at the content root (the current directory).
+var builder = Host.CreateApplicationBuilder(command.Settings);
+
+// Quiet unless Logging:LogLevel says otherwise: warnings and errors, on stderr, so that stdout has only the result.
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
 // The database, the key ring, OAuth token keeping and SMTP. No .WithTokenRefresher(): this process sends once and
 // exits (the admin app keeps the tokens alive; MailDelivery refreshes one itself when it is about to expire).

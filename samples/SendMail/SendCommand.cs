@@ -11,11 +11,11 @@ internal sealed record SendCommand(string To, string Subject, string Body, strin
         Sends one plain-text message through the default mail server configured in MailServerAdmin,
         with the server's sender as From. Exit code: 0 sent, 1 not sent (the reason is printed), 2 bad arguments.
 
-        Settings (also in appsettings.json beside the program, or as environment variables with __ for :):
+        The admin app's settings (in appsettings.json, as environment variables with __ for :, or here):
           --ConnectionStrings:MailServerAdmin="Data Source=/path/to/mailserveradmin.db"
           --DataProtection:KeysDirectory=/path/to/keys
-        Relative paths are taken from the current directory; the defaults are App_Data/mailserveradmin.db
-        and App_Data/keys, where the admin app keeps them when started from the same directory.
+        Relative paths start at the current directory (samples/SendMail under dotnet run, whose appsettings.json
+        points at the admin app's files in src/MailServerAdmin.Web/App_Data).
         """;
 
     /// <summary>The command, or null with <paramref name="error"/> saying what is wrong.</summary>
