@@ -157,8 +157,9 @@ public sealed class LiveApp : IAsyncLifetime
     public static async Task AssertAccessibleAsync(IPage page)
     {
         var result = await page.RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("\n", serious.Select(v =>
+        // Every level counts: critical, serious, moderate and minor.
+        var violations = result.Violations.ToList();
+        Assert.True(violations.Count == 0, $"{page.Url}: " + string.Join("\n", violations.Select(v =>
             $"{v.Impact} {v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Select(n => n.Html))}")));
     }
 }
