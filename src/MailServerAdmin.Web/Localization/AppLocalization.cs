@@ -22,6 +22,17 @@ public static class AppLocalization
     /// <summary>Where the language picker's form goes.</summary>
     public const string PickerPath = "/culture";
 
+    /// <summary>A page sets this view data entry to send the picker back somewhere else than to itself.</summary>
+    public const string PickerReturnUrlKey = "PickerReturnUrl";
+
+    /// <summary>
+    /// The query parameters the picker carries back to the page (search, paging, the audit filter, sign-in's return
+    /// address, a Get Token draft). Any other is left out, so that a page whose address holds a secret (the OAuth
+    /// callback's code and state) never repeats it in the picker or in the redirect after it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> PickerQueryKeys =
+        new HashSet<string>(["q", "p", "server", "ReturnUrl", "draft"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The supported cultures, in the order the picker lists them.</summary>
     public static readonly IReadOnlyList<string> Cultures = [DefaultCulture, "es", "pt-BR"];
 
@@ -107,6 +118,14 @@ public static class AppLocalization
                 return Results.LocalRedirect(IsLocalUrl(returnUrl) ? returnUrl! : "/");
             })
             .AllowAnonymous();
+
+    /// <summary>Where the picker returns to: this page's path, with only the <see cref="PickerQueryKeys"/> of its query.</summary>
+    public static string PickerReturnUrl(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var kept = request.Query.Where(pair => PickerQueryKeys.Contains(pair.Key));
+        return $"{request.PathBase}{request.Path}{QueryString.Create(kept)}";
+    }
 
     /// <summary>Remembers <paramref name="culture"/> in the standard culture cookie for a year.</summary>
     public static void RememberCulture(this HttpResponse response, string culture, DateTimeOffset now)

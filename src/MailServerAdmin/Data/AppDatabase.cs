@@ -28,12 +28,13 @@ public static class AppDatabase
             .PersistKeysToFileSystem(Directory.CreateDirectory(keysDirectory));
     }
 
-    /// <summary>Creates the database file on first start and applies any pending migrations.</summary>
+    /// <summary>Creates the database file on first start, applies any pending migrations, and brings the name keys up to date.</summary>
     public static async Task MigrateDatabaseAsync(this IHost app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await db.Database.MigrateAsync();
+        await NameKeys.BackfillAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NameKeys)));
         // Write-ahead logging lets pages read while another request writes.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         await LegacySecrets.UpgradeAsync(

@@ -93,7 +93,8 @@ public sealed class MailServer
 
     public DateTime UpdatedUtc { get; set; }
 
-    public static string NormalizeName(string name) => name.Trim().ToUpperInvariant();
+    /// <summary>The key that keeps names unique: names that read the same have the same key (see <see cref="NameKeys.For"/>).</summary>
+    public static string NormalizeName(string name) => NameKeys.For(name);
 }
 
 public enum SmtpSecurity
