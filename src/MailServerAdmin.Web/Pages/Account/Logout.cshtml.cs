@@ -1,3 +1,4 @@
+using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Web.Resources;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Account;
 
+[AllowedBeforeTwoFactor]
 public sealed class LogoutModel(SignInManager<IdentityUser> signIn, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [TempData]
