@@ -67,7 +67,10 @@ public sealed partial class AccountSecurity(
         var uri = string.Create(
             CultureInfo.InvariantCulture,
             $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(email)}?secret={key}&issuer={Uri.EscapeDataString(Issuer)}&digits=6");
-        return new AuthenticatorSetup(FormatKey(key), uri, QrCode(uri), newKey);
+        var png = PngByteQRCodeHelper.GetQRCode(uri, QRCodeGenerator.ECCLevel.M, 4, true);
+        // The PNG's own width (IHDR, bytes 16-19), so that the page draws it pixel for pixel: a scaled code scans worse.
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
+        return new AuthenticatorSetup(FormatKey(key), uri, "data:image/png;base64," + Convert.ToBase64String(png), size, newKey);
     }
 
     /// <summary>Turns two-factor sign-in on once <paramref name="code"/> proves the app has the key; returns new recovery codes.</summary>
@@ -187,9 +190,6 @@ public sealed partial class AccountSecurity(
         return true;
     }
 
-    private static string QrCode(string uri) =>
-        "data:image/png;base64," + Convert.ToBase64String(PngByteQRCodeHelper.GetQRCode(uri, QRCodeGenerator.ECCLevel.Q, 5, true));
-
     private static void Check(IdentityResult result)
     {
         if (!result.Succeeded)
@@ -212,10 +212,11 @@ public sealed partial class AccountSecurity(
 }
 
 /// <summary>
-/// What the set-up page shows: the key in groups of four, the otpauth URI and its QR code as a data: URI. A new key renews
-/// the security stamp (<paramref name="NewKey"/>): the page signs its session in again.
+/// What the set-up page shows: the key in groups of four, the otpauth URI and its QR code as a PNG data: URI of
+/// <paramref name="QrCodeSize"/> pixels square. A new key renews the security stamp (<paramref name="NewKey"/>): the page
+/// signs its session in again.
 /// </summary>
-public sealed record AuthenticatorSetup(string FormattedKey, string Uri, string QrCodeDataUri, bool NewKey);
+public sealed record AuthenticatorSetup(string FormattedKey, string Uri, string QrCodeDataUri, int QrCodeSize, bool NewKey);
 
 public enum SecretCheck
 {
