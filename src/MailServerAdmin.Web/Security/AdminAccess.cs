@@ -67,7 +67,10 @@ public static class AdminAccess
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddSignInManager()
-            .AddDefaultTokenProviders()
+            // Codes from authenticator apps, and the one-time token a password reset by another administrator uses.
+            // No e-mail or SMS codes: this app sends no such messages.
+            .AddTokenProvider<AuthenticatorTokenProvider<IdentityUser>>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<DataProtectorTokenProvider<IdentityUser>>(TokenOptions.DefaultProvider)
             .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddEntityFrameworkStores<AppDbContext>();
 
