@@ -46,7 +46,7 @@ public static class AdminAccess
         {
             options.RequireTwoFactor = configuration.GetValue(SignInSettings.RequireTwoFactorSetting, false);
             options.LocalAccounts = configuration.GetValue(SignInSettings.LocalAccountsSetting, true);
-        });
+        }).ValidateOnStart();
         if (!builder.Configuration.GetValue(SignInSettings.LocalAccountsSetting, true)
             && string.IsNullOrWhiteSpace(builder.Configuration[$"{SingleSignOnSettings.Section}:Authority"]))
         {
