@@ -1,6 +1,7 @@
 using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Data;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using MailServerAdmin.Web.Localization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.CookiePolicy;
@@ -19,11 +20,17 @@ public static class AdminAccess
         var id = context.Principal?.FindFirst(claimTypes.UserIdClaimType)?.Value;
         var stamp = context.Principal?.FindFirst(claimTypes.SecurityStampClaimType)?.Value;
         var db = context.HttpContext.RequestServices.GetRequiredService<AppDbContext>();
-        if (id is null || !await db.Users.AnyAsync(u => u.Id == id && u.SecurityStamp == stamp))
+        var twoFactor = id is null
+            ? null
+            : await db.Users.Where(u => u.Id == id && u.SecurityStamp == stamp).Select(u => (bool?)u.TwoFactorEnabled).SingleOrDefaultAsync();
+        if (twoFactor is null)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
         }
+
+        TwoFactorRequirement.Remember(context.HttpContext, twoFactor.Value);
     }
 
     public static void AddAdminAccess(this WebApplicationBuilder builder)
@@ -32,7 +39,21 @@ public static class AdminAccess
         // Outside Development the app is served over HTTPS, so cookies are never sent in clear.
         var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
+        authentication.AddIdentityCookies();
+        authentication.AddSingleSignOn(builder.Configuration, secure);
+        services.AddOptions<SignInSettings>().Configure<IConfiguration>((options, configuration) =>
+        {
+            options.RequireTwoFactor = configuration.GetValue(SignInSettings.RequireTwoFactorSetting, false);
+            options.LocalAccounts = configuration.GetValue(SignInSettings.LocalAccountsSetting, true);
+        }).ValidateOnStart();
+        if (!builder.Configuration.GetValue(SignInSettings.LocalAccountsSetting, true)
+            && string.IsNullOrWhiteSpace(builder.Configuration[$"{SingleSignOnSettings.Section}:Authority"]))
+        {
+            throw new InvalidOperationException(
+                $"{SignInSettings.LocalAccountsSetting} is false but single sign-on is not configured ({SingleSignOnSettings.Section}:Authority): nobody could sign in.");
+        }
+
         services.AddIdentityCore<IdentityUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -46,6 +67,10 @@ public static class AdminAccess
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddSignInManager()
+            // Codes from authenticator apps, and the one-time token a password reset by another administrator uses.
+            // No e-mail or SMS codes: this app sends no such messages.
+            .AddTokenProvider<AuthenticatorTokenProvider<IdentityUser>>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<DataProtectorTokenProvider<IdentityUser>>(TokenOptions.DefaultProvider)
             .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddEntityFrameworkStores<AppDbContext>();
 
@@ -63,6 +88,18 @@ public static class AdminAccess
             // A removed administrator (or one whose security stamp changed) is signed out on their next request:
             // one indexed lookup per request instead of Identity's periodic re-issue of the whole sign-in.
             options.Events.OnValidatePrincipal = StillAnAdministratorAsync;
+        });
+
+        // The cookies that carry a sign-in half-way (the provider's answer; the password before its second factor).
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.ExternalScheme, options =>
+        {
+            options.Cookie.Name = "MailServerAdmin.External";
+            options.Cookie.SecurePolicy = secure;
+        });
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, options =>
+        {
+            options.Cookie.Name = "MailServerAdmin.TwoFactor";
+            options.Cookie.SecurePolicy = secure;
         });
 
         services.AddAuthorizationBuilder()
@@ -87,6 +124,10 @@ public static class AdminAccess
         });
 
         services.AddScoped<AdministratorService>();
+        services.AddScoped<AccountSecurity>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<SingleSignOn>();
+        services.AddSingleton<DummyPassword>();
         services.AddSingleton<SetupCode>();
     }
 }

@@ -28,22 +28,9 @@ public static class AuditDetails
     public static string Action(AuditAction action, IStringLocalizer localizer)
     {
         ArgumentNullException.ThrowIfNull(localizer);
-        var key = action switch
-        {
-            AuditAction.ServerCreated => "Audit_Action_ServerCreated",
-            AuditAction.ServerUpdated => "Audit_Action_ServerUpdated",
-            AuditAction.ServerDeleted => "Audit_Action_ServerDeleted",
-            AuditAction.DefaultSet => "Audit_Action_DefaultSet",
-            AuditAction.DefaultRemoved => "Audit_Action_DefaultRemoved",
-            AuditAction.AdministratorAdded => "Audit_Action_AdministratorAdded",
-            AuditAction.AdministratorRemoved => "Audit_Action_AdministratorRemoved",
-            AuditAction.TokensObtained => "Audit_Action_TokensObtained",
-            AuditAction.TokensRefreshed => "Audit_Action_TokensRefreshed",
-            AuditAction.TokenRefreshFailed => "Audit_Action_TokenRefreshFailed",
-            AuditAction.TokensRevoked => "Audit_Action_TokensRevoked",
-            _ => null,
-        };
-        return key is null ? action.ToString() : localizer[key];
+        // Every action has its text "Audit_Action_<Action>"; one without shows its name.
+        var text = localizer[$"Audit_Action_{action}"];
+        return text.ResourceNotFound ? action.ToString() : text.Value;
     }
 
     /// <summary>The recorded field names ("Host, Password") with the form's labels, in the localizer's language.</summary>

@@ -37,4 +37,12 @@ public enum AuditAction
     TokensRefreshed,
     TokenRefreshFailed,
     TokensRevoked,
+    PasswordChanged,
+    PasswordReset,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorReset,
+    RecoveryCodesGenerated,
+    SingleSignOn,
+    SingleSignOnLinked,
 }

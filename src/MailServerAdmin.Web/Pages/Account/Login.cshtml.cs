@@ -3,19 +3,24 @@ using MailServerAdmin.Web.Administrators;
 using MailServerAdmin.Resources;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace MailServerAdmin.Web.Pages.Account;
 
+/// <summary>
+/// Sign-in with an e-mail and a password, and with single sign-on where it is configured. A refusal says the same
+/// whatever was wrong (unknown e-mail, wrong password, locked account).
+/// </summary>
 [AllowAnonymous]
 public sealed class LoginModel(
-    SignInManager<IdentityUser> signIn,
+    PasswordSignIn passwordSignIn,
     SetupCode setupCode,
     IValidator<LoginInput> validator,
-    TimeProvider time,
+    IOptions<SignInSettings> settings,
+    IOptions<SingleSignOnSettings> singleSignOn,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [BindProperty]
@@ -27,34 +32,40 @@ public sealed class LoginModel(
     /// <summary>No administrator exists yet: point to the set-up page.</summary>
     public bool SetupPending => setupCode.IsActive;
 
-    public void OnGet()
-    {
-    }
+    public bool LocalAccounts => settings.Value.LocalAccounts;
+
+    public bool SingleSignOnEnabled => singleSignOn.Value.IsConfigured;
+
+    /// <summary>The provider's name on the single sign-on button, when one is configured.</summary>
+    public string? SingleSignOnName => string.IsNullOrWhiteSpace(singleSignOn.Value.DisplayName) ? null : singleSignOn.Value.DisplayName.Trim();
+
+    public string? ReturnUrl { get; private set; }
+
+    public void OnGet(string? returnUrl) => ReturnUrl = returnUrl;
 
     public async Task<IActionResult> OnPostAsync(string? returnUrl, CancellationToken ct)
     {
+        ReturnUrl = returnUrl;
+        if (!LocalAccounts)
+        {
+            return NotFound();
+        }
+
         if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
         {
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(Input.Email!, Input.Password!, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        switch (await passwordSignIn.SignInAsync(Input.Email!, Input.Password!))
         {
-            return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/MailServers");
+            case PasswordSignInResult.SignedIn:
+                return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/MailServers");
+            case PasswordSignInResult.TwoFactorRequired:
+                return RedirectToPage("LoginWith2fa", new { returnUrl = Url.IsLocalUrl(returnUrl) ? returnUrl : null });
+            default:
+                ModelState.AddModelError(string.Empty, localizer["Login_Wrong"]);
+                return Page();
         }
-
-        if (result.IsLockedOut)
-        {
-            var user = await signIn.UserManager.FindByEmailAsync(Input.Email!);
-            var until = user?.LockoutEnd;
-            var minutes = until is null ? 0 : Math.Max(1, (int)Math.Ceiling((until.Value - time.GetUtcNow()).TotalMinutes));
-            ModelState.AddModelError(string.Empty, minutes == 1 ? localizer["Login_LockedOut_OneMinute"] : localizer["Login_LockedOut", minutes]);
-            return Page();
-        }
-
-        ModelState.AddModelError(string.Empty, localizer["Login_Wrong"]);
-        return Page();
     }
 }
 

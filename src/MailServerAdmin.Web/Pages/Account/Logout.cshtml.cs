@@ -1,4 +1,5 @@
 using MailServerAdmin.Resources;
+using MailServerAdmin.Web.Administrators;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Account;
 
+[AllowedBeforeTwoFactor]
 public sealed class LogoutModel(SignInManager<IdentityUser> signIn, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [TempData]

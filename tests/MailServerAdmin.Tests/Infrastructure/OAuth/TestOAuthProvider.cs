@@ -23,6 +23,9 @@ namespace MailServerAdmin.Tests.Infrastructure.OAuth;
 /// <item><c>GET /userinfo</c>: email of the bearer access token.</item>
 /// <item><c>GET /{tenant}/discovery/instance</c>, <c>/.well-known/openid-configuration</c>,
 /// <c>/{tenant}/v2.0/.well-known/openid-configuration</c>: metadata, answered so that MSAL works.</item>
+/// <item><c>GET /keys</c>: the JWKS, with the provider's RSA key when
+/// <see cref="TestOAuthProviderOptions.SignIdTokensWithRsa"/> is set: it then signs the id_tokens (an OpenID Connect
+/// provider for a relying party that checks them), with <see cref="TestOAuthProviderOptions.IdTokenTampering"/> to spoil them on purpose.</item>
 /// </list>
 /// Start it with <see cref="StartAsync"/>; dispose it to stop it.
 /// </summary>
@@ -51,10 +54,13 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
     private readonly List<TestTokenRequest> _tokenRequests = [];
     private readonly List<TestRecordedRequest> _requests = [];
     private readonly List<string> _revokedTokens = [];
+    private readonly List<string> _issuedIdTokens = [];
     private readonly ConcurrentQueue<TestTokenFault> _tokenFaults = new();
     private readonly ConcurrentQueue<(string Error, string? Description)> _authorizationFaults = new();
     private readonly HttpClient _browser;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly RSA _signingKey = RSA.Create(2048);
+    private readonly string _signingKeyId = "test-rsa-" + Guid.NewGuid().ToString("N")[..8];
     private int _tokenRequestCount;
     private int _disposed;
 
@@ -132,6 +138,12 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
     public IReadOnlyList<TestRecordedRequest> Requests
     {
         get { lock (_gate) { return _requests.ToArray(); } }
+    }
+
+    /// <summary>Every id_token issued, in order.</summary>
+    public IReadOnlyList<string> IssuedIdTokens
+    {
+        get { lock (_gate) { return _issuedIdTokens.ToArray(); } }
     }
 
     /// <summary>Tokens posted to a revocation endpoint, in arrival order.</summary>
@@ -400,6 +412,7 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _stopping.Dispose();
+            _signingKey.Dispose();
         }
     }
 
@@ -455,7 +468,8 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
         }
         else if (isGet && (Eq(path, "/keys") || path.EndsWith("/discovery/v2.0/keys", StringComparison.OrdinalIgnoreCase)))
         {
-            await WriteJsonAsync(ctx, 200, new JsonObject { ["keys"] = new JsonArray() }).ConfigureAwait(false);
+            var keys = Options.SignIdTokensWithRsa ? new JsonArray(PublicJwk()) : new JsonArray();
+            await WriteJsonAsync(ctx, 200, new JsonObject { ["keys"] = keys }).ConfigureAwait(false);
         }
         else
         {
@@ -843,7 +857,7 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
 
         if (Options.AlwaysIssueIdToken || scopes.Contains("openid"))
         {
-            body["id_token"] = CreateIdToken(ctx, user, tenant, clientId, now, lifetime, nonce);
+            body["id_token"] = CreateIdToken(ctx, user, tenant, clientId, now, lifetime, nonce, record.Tenant);
         }
 
         if (form.GetValueOrDefault("client_info") == "1")
@@ -903,7 +917,7 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
         {
             ["sub"] = info.Subject,
             ["email"] = info.Email,
-            ["email_verified"] = true,
+            ["email_verified"] = user.EmailVerified,
             ["preferred_username"] = info.Email,
             ["name"] = user.DisplayName,
         }).ConfigureAwait(false);
@@ -936,7 +950,7 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
         }).ConfigureAwait(false);
     }
 
-    private static async Task OpenIdConfigurationAsync(HttpContext ctx, string? tenant)
+    private async Task OpenIdConfigurationAsync(HttpContext ctx, string? tenant)
     {
         var b = PublicBase(ctx);
         JsonObject doc;
@@ -971,7 +985,7 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
         doc["response_modes_supported"] = new JsonArray("query", "fragment", "form_post");
         doc["grant_types_supported"] = new JsonArray("authorization_code", "refresh_token");
         doc["subject_types_supported"] = new JsonArray("public");
-        doc["id_token_signing_alg_values_supported"] = new JsonArray("HS256");
+        doc["id_token_signing_alg_values_supported"] = new JsonArray(Options.SignIdTokensWithRsa ? "RS256" : "HS256");
         doc["code_challenge_methods_supported"] = new JsonArray("S256");
         doc["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post", "client_secret_basic");
         doc["scopes_supported"] = new JsonArray("openid", "profile", "email", "offline_access");
@@ -981,25 +995,35 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
     // ============================================================ helpers
 
     private string CreateIdToken(HttpContext ctx, TestOAuthUser user, string tenant, string clientId,
-        DateTimeOffset now, TimeSpan lifetime, string? nonce)
+        DateTimeOffset now, TimeSpan lifetime, string? nonce, string? pathTenant)
     {
-        var header = new JsonObject { ["typ"] = "JWT", ["alg"] = "HS256", ["kid"] = "test" };
+        var rsa = Options.SignIdTokensWithRsa;
+        var tampering = Options.IdTokenTampering;
+        var header = new JsonObject { ["typ"] = "JWT", ["alg"] = rsa ? "RS256" : "HS256", ["kid"] = rsa ? _signingKeyId : "test" };
+        // As an OpenID Connect provider, the generic endpoints issue under the issuer of their metadata document.
+        var issuer = rsa && pathTenant is null ? PublicBase(ctx) : $"{PublicBase(ctx)}/{tenant}/v2.0";
+        var issuedAt = tampering == TestIdTokenTampering.Expired ? now - lifetime - TimeSpan.FromHours(1) : now;
         var payload = new JsonObject
         {
-            ["aud"] = clientId,
-            ["iss"] = $"{PublicBase(ctx)}/{tenant}/v2.0",
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["nbf"] = now.ToUnixTimeSeconds(),
-            ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
+            ["aud"] = tampering == TestIdTokenTampering.WrongAudience ? "another-client" : clientId,
+            ["iss"] = tampering == TestIdTokenTampering.WrongIssuer ? "https://issuer.invalid" : issuer,
+            ["iat"] = issuedAt.ToUnixTimeSeconds(),
+            ["nbf"] = issuedAt.ToUnixTimeSeconds(),
+            ["exp"] = (issuedAt + lifetime).ToUnixTimeSeconds(),
             ["sub"] = user.Subject,
             ["oid"] = user.ObjectId,
             ["tid"] = tenant,
             ["email"] = user.Email,
-            ["email_verified"] = true,
+            ["email_verified"] = user.EmailVerified,
             ["preferred_username"] = user.Email,
             ["name"] = user.DisplayName,
             ["ver"] = "2.0",
         };
+        if (tampering == TestIdTokenTampering.WrongNonce)
+        {
+            nonce = Base64Url(RandomNumberGenerator.GetBytes(16));
+        }
+
         if (nonce is not null)
         {
             payload["nonce"] = nonce;
@@ -1007,8 +1031,40 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
 
         var signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." +
                            Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Options.IdTokenSigningKey), Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64Url(signature);
+        byte[] signature;
+        if (!rsa)
+        {
+            signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Options.IdTokenSigningKey), Encoding.ASCII.GetBytes(signingInput));
+        }
+        else if (tampering == TestIdTokenTampering.WrongSignature)
+        {
+            // Signed with a key nobody published, under the published key's id.
+            using var other = RSA.Create(2048);
+            signature = other.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        else
+        {
+            signature = _signingKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+
+        var token = signingInput + "." + Base64Url(signature);
+        lock (_gate) { _issuedIdTokens.Add(token); }
+        return token;
+    }
+
+    /// <summary>The public half of the RSA signing key, as a JWK.</summary>
+    private JsonObject PublicJwk()
+    {
+        var parameters = _signingKey.ExportParameters(includePrivateParameters: false);
+        return new JsonObject
+        {
+            ["kty"] = "RSA",
+            ["use"] = "sig",
+            ["alg"] = "RS256",
+            ["kid"] = _signingKeyId,
+            ["n"] = Base64Url(parameters.Modulus!),
+            ["e"] = Base64Url(parameters.Exponent!),
+        };
     }
 
     private TestOAuthUser PickUser(string? loginHint)
@@ -1202,8 +1258,40 @@ public sealed class TestOAuthProviderOptions
     /// <summary>HS256 key of the id_token signature.</summary>
     public string IdTokenSigningKey { get; set; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>
+    /// Sign id_tokens with RS256 and the RSA key served at <c>/keys</c> (the metadata's jwks_uri), and issue them from the
+    /// generic endpoints under the metadata's issuer: an OpenID Connect provider whose tokens a relying party checks.
+    /// Default false (HS256, as MSAL's tests need nothing more).
+    /// </summary>
+    public bool SignIdTokensWithRsa { get; set; }
+
+    /// <summary>Spoils every id_token issued while set, to see a relying party refuse it.</summary>
+    public TestIdTokenTampering IdTokenTampering { get; set; }
+
     /// <summary>Clock for expiry decisions.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
+
+/// <summary>How issued id_tokens are spoiled on purpose.</summary>
+public enum TestIdTokenTampering
+{
+    /// <summary>Good tokens.</summary>
+    None,
+
+    /// <summary>Signed with a key that is not the published one (same key id).</summary>
+    WrongSignature,
+
+    /// <summary>A nonce other than the one of the authorization request.</summary>
+    WrongNonce,
+
+    /// <summary>Another issuer.</summary>
+    WrongIssuer,
+
+    /// <summary>Another client as audience.</summary>
+    WrongAudience,
+
+    /// <summary>Expired an hour ago.</summary>
+    Expired,
 }
 
 /// <summary>Refresh-grant behaviour.</summary>
@@ -1240,6 +1328,9 @@ public sealed record TestOAuthUser
 
     /// <summary>Home tenant: id_token <c>tid</c> and client_info <c>utid</c> unless the request path names a tenant GUID.</summary>
     public string TenantId { get; init; } = Guid.NewGuid().ToString();
+
+    /// <summary>id_token and user-info <c>email_verified</c>. Default true.</summary>
+    public bool EmailVerified { get; init; } = true;
 }
 
 /// <summary>A fault for one token request. Build with the static factories.</summary>

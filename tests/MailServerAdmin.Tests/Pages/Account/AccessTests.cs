@@ -10,8 +10,9 @@ namespace MailServerAdmin.Tests.Pages.Account;
 
 public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
 {
-    /// <summary>Pages anybody may open: signing in, first-run set-up, and the error page.</summary>
-    private static readonly string[] PublicPages = ["/Account/Login", "/Setup/Index", "/Error"];
+    /// <summary>Pages anybody may open: signing in (its second step and single sign-on too), first-run set-up, and the error page.</summary>
+    private static readonly string[] PublicPages =
+        ["/Account/Login", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode", "/Account/ExternalLogin", "/Setup/Index", "/Error"];
 
     [Fact]
     public async Task Every_page_sends_an_anonymous_visitor_to_sign_in()
@@ -109,7 +110,7 @@ public sealed class AccessTests(AppFactory app) : IClassFixture<AppFactory>
             ["Input.Password"] = "whatever-it-is",
         });
 
-        Assert.Equal("Wrong e-mail or password.", refused.ValidationSummary());
+        Assert.Equal("Wrong e-mail or password, or the account is locked for a while after too many failed sign-ins.", refused.ValidationSummary());
         Assert.Equal("nobody@example.com", refused.ValueOf("Input.Email"));
     }
 

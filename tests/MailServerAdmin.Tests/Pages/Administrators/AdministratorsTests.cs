@@ -27,7 +27,7 @@ public sealed class AdministratorsTests
         var colleague = await app.CreateBrowserAsync("colleague@example.com", "colleague-password");
         Assert.Equal("/MailServers", (await colleague.GetPageAsync("/MailServers")).Location.PathName);
 
-        var remove = await admin.GetPageAsync(list.QuerySelector<AngleSharp.Html.Dom.IHtmlAnchorElement>("tr[data-admin='colleague@example.com'] a")!.Href);
+        var remove = await admin.GetPageAsync(list.QuerySelector<AngleSharp.Html.Dom.IHtmlAnchorElement>("tr[data-admin='colleague@example.com'] a[href*='/Remove/']")!.Href);
         var after = await admin.SubmitAndReadAsync(remove);
         Assert.Contains("colleague@example.com is no longer an administrator.", after.StatusMessage(), StringComparison.Ordinal);
         Assert.Null(after.QuerySelector("tr[data-admin='colleague@example.com']"));
@@ -70,7 +70,7 @@ public sealed class AdministratorsTests
         var selfId = await app.WithDbAsync(db => db.Users.Where(u => u.Email == AppFactory.AdminEmail).Select(u => u.Id).SingleAsync());
 
         var list = await admin.GetPageAsync("/Administrators");
-        Assert.Null(list.QuerySelector($"tr[data-admin='{AppFactory.AdminEmail}'] a"));
+        Assert.Null(list.QuerySelector($"tr[data-admin='{AppFactory.AdminEmail}'] a[href*='/Remove/']"));
 
         var confirm = await admin.GetPageAsync($"/Administrators/Remove/{selfId}");
         var refused = await admin.SubmitAndReadAsync(confirm);
