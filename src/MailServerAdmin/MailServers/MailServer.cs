@@ -17,6 +17,12 @@ public sealed class MailServer
 
     public SmtpSecurity Security { get; set; }
 
+    /// <summary>
+    /// The SHA-256 fingerprint of the one certificate this server is trusted with (upper-case hex, colon-separated), or
+    /// null for the usual checks. Part of where the secrets may go (see <see cref="SecretPolicy"/>).
+    /// </summary>
+    public string? CertificatePin { get; set; }
+
     /// <summary>The mailbox login the server knows the sender by.</summary>
     public string? UserName { get; set; }
 

@@ -4,7 +4,7 @@ namespace MailServerAdmin.MailServers;
 
 /// <summary>
 /// The settings of a server that decide where its secrets travel: the SMTP destination and the OAuth provider's
-/// client and endpoints. A stored secret is bound to the settings it was saved with (see <see cref="SecretPolicy"/>).
+/// client and endpoints, and the certificate the server is pinned to. A stored secret is bound to the settings it was saved with (see <see cref="SecretPolicy"/>).
 /// </summary>
 public sealed record MailServerSettings(
     string Host,
@@ -16,15 +16,16 @@ public sealed record MailServerSettings(
     string? ClientId = null,
     string? AuthorizationUrl = null,
     string? TokenUrl = null,
-    string? RevocationUrl = null)
+    string? RevocationUrl = null,
+    string? CertificatePin = null)
 {
     public static MailServerSettings Of(MailServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
         return server.AuthenticationType == AuthenticationType.OAuth
             ? new(server.Host, server.Port, server.Security, server.AuthenticationType, server.OAuthProvider, server.Tenant,
-                server.ClientId, server.AuthorizationUrl, server.TokenUrl, server.RevocationUrl)
-            : new(server.Host, server.Port, server.Security, server.AuthenticationType);
+                server.ClientId, server.AuthorizationUrl, server.TokenUrl, server.RevocationUrl, server.CertificatePin)
+            : new(server.Host, server.Port, server.Security, server.AuthenticationType, CertificatePin: server.CertificatePin);
     }
 }
 

@@ -289,6 +289,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.Host = values.Host;
         server.Port = values.Port;
         server.Security = values.Security;
+        server.CertificatePin = values.CertificatePin;
         server.UserName = values.UserName;
         server.SenderEmail = values.SenderEmail;
         server.SenderName = values.SenderName;
@@ -463,10 +464,17 @@ public sealed record MailServerValues(
     /// <summary>Set for OAuth servers.</summary>
     public OAuthValues? OAuth { get; init; }
 
+    /// <summary>The fingerprint of the one certificate the server is trusted with (see <see cref="CertificateFingerprint"/>); null for the usual checks.</summary>
+    public string? CertificatePin
+    {
+        get;
+        init => field = string.IsNullOrWhiteSpace(value) ? null : CertificateFingerprint.Normalize(value) ?? throw new ArgumentException("Not a SHA-256 certificate fingerprint.", nameof(value));
+    }
+
     /// <summary>The settings the server's secrets will be bound to.</summary>
     public MailServerSettings Settings => OAuth is { } oauth
-        ? new(Host, Port, Security, AuthenticationType.OAuth, oauth.Provider, oauth.Tenant, oauth.ClientId, oauth.AuthorizationUrl, oauth.TokenUrl, oauth.RevocationUrl)
-        : new(Host, Port, Security, AuthenticationType);
+        ? new(Host, Port, Security, AuthenticationType.OAuth, oauth.Provider, oauth.Tenant, oauth.ClientId, oauth.AuthorizationUrl, oauth.TokenUrl, oauth.RevocationUrl, CertificatePin)
+        : new(Host, Port, Security, AuthenticationType, CertificatePin: CertificatePin);
 }
 
 /// <summary>
@@ -567,6 +575,9 @@ public sealed record MailServerDetails(
         || Secrets.AccessToken == SecretState.Unreadable || Secrets.RefreshToken == SecretState.Unreadable;
 
     public MailServerSettings Settings => Secrets.Settings;
+
+    /// <summary>The fingerprint of the certificate the server is pinned to; null when it is not pinned.</summary>
+    public string? CertificatePin => Settings.CertificatePin;
 }
 
 public sealed record DefaultChange(string Name, string? PreviousDefault);

@@ -10,7 +10,7 @@ namespace MailServerAdmin.MailServers;
 /// write, the form asks it to say what must be typed again, and <see cref="SecretVault"/> binds every encrypted secret
 /// to the settings it names, so that a secret cannot even be decrypted for other settings:
 /// <list type="bullet">
-/// <item>the password only to the host, port and security mode it was saved with;</item>
+/// <item>the password only to the host, port and security mode it was saved with (and the pinned certificate, when one is);</item>
 /// <item>the client secret only to the provider (client id, tenant, authorization, token and revocation URLs) it was saved with;</item>
 /// <item>tokens only to the issuer they came from (provider, client, tenant, token URL), the revocation URL and the SMTP
 /// destination they were saved with.</item>
@@ -25,7 +25,7 @@ public static class SecretPolicy
         ArgumentNullException.ThrowIfNull(to);
         return field switch
         {
-            SecretField.Password => Differs(Destination(from), Destination(to)) ? SecretChange.Destination : null,
+            SecretField.Password => DestinationChange(from, to),
             SecretField.ClientSecret =>
                 Differs(Issuer(from), Issuer(to)) ? SecretChange.Issuer
                 : Differs([from.AuthorizationUrl], [to.AuthorizationUrl]) ? SecretChange.AuthorizationUrl
@@ -34,8 +34,7 @@ public static class SecretPolicy
             _ =>
                 Differs(Issuer(from), Issuer(to)) ? SecretChange.Issuer
                 : Differs([from.RevocationUrl], [to.RevocationUrl]) ? SecretChange.RevocationUrl
-                : Differs(Destination(from), Destination(to)) ? SecretChange.Destination
-                : null,
+                : DestinationChange(from, to),
         };
     }
 
@@ -171,7 +170,21 @@ public static class SecretPolicy
         }
     }
 
+    private static SecretChange? DestinationChange(MailServerSettings from, MailServerSettings to) =>
+        Differs(Endpoint(from), Endpoint(to)) ? SecretChange.Destination
+        : Differs(Destination(from), Destination(to)) ? SecretChange.CertificatePin
+        : null;
+
+    /// <summary>
+    /// Where the SMTP server is, and the certificate it is pinned to. The pin is appended only when there is one, so
+    /// that the binding of a server without a pin is what it always was.
+    /// </summary>
     private static string?[] Destination(MailServerSettings s) =>
+        string.IsNullOrEmpty(s.CertificatePin)
+            ? Endpoint(s)
+            : [.. Endpoint(s), CertificateFingerprint.Normalize(s.CertificatePin) ?? s.CertificatePin];
+
+    private static string?[] Endpoint(MailServerSettings s) =>
         [s.Host.ToLowerInvariant(), s.Port.ToString(CultureInfo.InvariantCulture), s.Security.ToString()];
 
     private static string?[] Issuer(MailServerSettings s) =>
@@ -186,6 +199,9 @@ public enum SecretChange
 {
     /// <summary>The SMTP host, port or security mode.</summary>
     Destination,
+
+    /// <summary>The certificate the SMTP server is pinned to (pinned, unpinned, or another one).</summary>
+    CertificatePin,
 
     /// <summary>The provider, client id, tenant or token URL.</summary>
     Issuer,

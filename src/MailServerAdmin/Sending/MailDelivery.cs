@@ -102,6 +102,6 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
             }
         }
 
-        return (new SmtpEndpoint(server.Host, server.Port, server.Security, credential), null);
+        return (new SmtpEndpoint(server.Host, server.Port, server.Security, credential, server.CertificatePin), null);
     }
 }

@@ -45,9 +45,9 @@ internal sealed class SmtpConversation : IDisposable
             Timeout = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds),
             ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
             {
-                var accepted = certificateValidation(sender, certificate, chain, errors);
-                _certificate = CertificateCheck.Capture(certificate, chain, errors, accepted);
-                return accepted;
+                var verdict = CertificatePolicy.Decide(certificateValidation, endpoint.CertificatePin, sender, certificate, chain, errors);
+                _certificate = CertificateCheck.Capture(certificate, chain, errors, verdict);
+                return verdict.IsAccepted();
             },
         };
     }
@@ -250,9 +250,10 @@ internal sealed class SmtpConversation : IDisposable
         {
             var implicitTls = SmtpFailures.IsImplicitTls(_endpoint);
             var protocol = Describe(_client.SslProtocol);
-            Pass(SmtpStep.Tls, _client.SslCipherSuite is { } suite
+            var encrypted = _client.SslCipherSuite is { } suite
                 ? Of(implicitTls ? "Smtp_Step_EncryptedSsl_Cipher" : "Smtp_Step_EncryptedStartTls_Cipher", protocol, suite.ToString())
-                : Of(implicitTls ? "Smtp_Step_EncryptedSsl" : "Smtp_Step_EncryptedStartTls", protocol));
+                : Of(implicitTls ? "Smtp_Step_EncryptedSsl" : "Smtp_Step_EncryptedStartTls", protocol);
+            Record(_certificate?.AcceptedStep(encrypted) ?? new(SmtpStep.Tls, SmtpStepOutcome.Passed, encrypted));
             return;
         }
 

@@ -4,9 +4,12 @@ namespace MailServerAdmin.Sending;
 
 /// <summary>
 /// Where an SMTP server is and how to log in to it: what the connection test and the mail sender need, and
-/// nothing else. <paramref name="Credential"/> is null for a server that takes mail without a login.
+/// nothing else. <paramref name="Credential"/> is null for a server that takes mail without a login;
+/// <paramref name="CertificatePin"/> is the fingerprint of the one certificate the server is trusted with, null for the
+/// usual checks (see <see cref="CertificatePolicy"/>).
 /// </summary>
-public sealed record SmtpEndpoint(string Host, int Port, SmtpSecurity Security, SmtpCredential? Credential = null);
+public sealed record SmtpEndpoint(
+    string Host, int Port, SmtpSecurity Security, SmtpCredential? Credential = null, string? CertificatePin = null);
 
 /// <summary>How to log in to an SMTP server. The text form of a credential never shows its secret.</summary>
 public abstract record SmtpCredential

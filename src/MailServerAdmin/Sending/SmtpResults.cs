@@ -71,6 +71,9 @@ public enum SmtpFailureKind
     /// <summary>Self-signed, from a private CA, or refused by the configured certificate validation.</summary>
     CertificateUntrusted,
 
+    /// <summary>The server is pinned to a certificate, and presented another one.</summary>
+    CertificatePinMismatch,
+
     /// <summary>
     /// Security is Auto and the server offered no STARTTLS: the password or token was not sent over the unencrypted
     /// connection (only None sends it in clear, because the administrator chose that).
@@ -120,6 +123,12 @@ public enum SmtpFailureKind
 /// </summary>
 public sealed record SmtpFailure(SmtpStep Step, SmtpFailureKind Kind, LocalizableText MessageText, LocalizableText? HintText, string? ServerReply)
 {
+    /// <summary>
+    /// The certificate the server presented, when it was refused only for who vouches for it or for its name (or it is
+    /// not the pinned one): an administrator may pin it for this server.
+    /// </summary>
+    public PresentedCertificate? PinnableCertificate { get; init; }
+
     public string Message => MessageText.ToString();
 
     public string? Hint => HintText?.ToString();

@@ -90,6 +90,14 @@ public sealed class CreateModel(MailServerForm form, IStringLocalizer<SharedReso
         return await PageAsync(ct);
     }
 
+    /// <summary>"Trust this certificate for this server" on a test result: fills in the pin, unsaved.</summary>
+    public async Task<IActionResult> OnPostTrustCertificateAsync(string? pin, CancellationToken ct)
+    {
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        form.TrustCertificate(Input, pin, ModelState);
+        return await PageAsync(ct);
+    }
+
     private async Task<IActionResult> PageAsync(CancellationToken ct)
     {
         WillBecomeDefault = await form.WillBecomeDefaultAsync(ct);

@@ -32,7 +32,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
     /// <summary>Set when another administrator saved the server meanwhile: its values as they are now.</summary>
     public MailServerDetails? Current { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, CancellationToken ct)
+    /// <param name="id">The server, from the route.</param>
+    /// <param name="draft">The Get Token draft the form continues.</param>
+    /// <param name="pin">A certificate fingerprint the Check page offered to trust: filled in, unsaved.</param>
+    /// <param name="ct">The request's cancellation.</param>
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, string? pin, CancellationToken ct)
     {
         var server = await store.GetDetailsAsync(id, ct);
         if (server is null)
@@ -51,6 +55,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
             {
                 ErrorMessage = localizer["Form_DraftNotFound"];
             }
+        }
+
+        if (pin is not null)
+        {
+            form.TrustCertificate(Input, pin, ModelState);
         }
 
         return Page();
@@ -115,6 +124,18 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
         }
 
         Outcome = await form.SendTestMessageAsync(Input, id, TestRecipient, nameof(TestRecipient), ModelState, ct);
+        return Page();
+    }
+
+    /// <summary>"Trust this certificate for this server" on a test result: fills in the pin, unsaved.</summary>
+    public async Task<IActionResult> OnPostTrustCertificateAsync([FromRoute] int id, string? pin, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        form.TrustCertificate(Input, pin, ModelState);
         return Page();
     }
 

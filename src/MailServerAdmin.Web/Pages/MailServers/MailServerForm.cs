@@ -253,6 +253,26 @@ public sealed class MailServerForm(
     }
 
     /// <summary>
+    /// "Trust this certificate for this server": puts the fingerprint of a certificate a test was shown into the form's
+    /// pin field. Nothing is saved: saving the form is the confirmation (with the password typed again, or a new Get
+    /// Token, as <see cref="SecretPolicy"/> asks when the pin changes).
+    /// </summary>
+    public void TrustCertificate(MailServerInput input, string? fingerprint, ModelStateDictionary modelState)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(modelState);
+        var field = $"{Prefix}.{nameof(MailServerInput.CertificatePin)}";
+        if (CertificateFingerprint.Normalize(fingerprint) is not { } pin)
+        {
+            modelState.AddModelError(field, localizer["Validation_CertificatePinInvalid"]);
+            return;
+        }
+
+        input.CertificatePin = pin;
+        modelState.Remove(field);
+    }
+
+    /// <summary>
     /// The endpoint of the form as it is now. A stored secret is used only where it is allowed to go; what is missing
     /// is said beside the field, or as a refusal for the result box.
     /// </summary>
@@ -272,6 +292,12 @@ public sealed class MailServerForm(
         if (!Mailbox.IsValid(input.SenderEmail))
         {
             modelState.AddModelError($"{Prefix}.{nameof(MailServerInput.SenderEmail)}", localizer["Validation_EmailInvalid"]);
+        }
+
+        var pin = CertificateFingerprint.Normalize(input.CertificatePin);
+        if (pin is null && !string.IsNullOrEmpty(input.CertificatePin))
+        {
+            modelState.AddModelError($"{Prefix}.{nameof(MailServerInput.CertificatePin)}", localizer["Validation_CertificatePinInvalid"]);
         }
 
         if (!modelState.IsValid)
@@ -309,9 +335,9 @@ public sealed class MailServerForm(
             string? problem = null;
             if (password is null && input.HasStoredPassword && !input.ClearPassword)
             {
-                if (input.MovesStoredPassword)
+                if (input.Verdict.Problems.FirstOrDefault(p => p is { Field: RequiredField.Password, Kind: ProblemKind.MustBeRetyped }) is { } moves)
                 {
-                    problem = localizer["Validation_PasswordMoves"].Value;
+                    problem = MailServerInputValidator.Message(input, moves, localizer);
                 }
                 else
                 {
@@ -331,7 +357,7 @@ public sealed class MailServerForm(
             credential = new BasicCredential(input.EffectiveLogin, password);
         }
 
-        return (new SmtpEndpoint(host!, input.Port!.Value, input.Security, credential), null);
+        return (new SmtpEndpoint(host!, input.Port!.Value, input.Security, credential, pin), null);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -38,6 +38,10 @@ public sealed class MailServerInput
     [Display(Name = "Field_Security")]
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
+    /// <summary>The SHA-256 fingerprint of the one certificate the server is trusted with; empty for the usual checks.</summary>
+    [Display(Name = "Field_CertificatePin")]
+    public string? CertificatePin { get; set => field = value?.Trim(); }
+
     [Display(Name = "Field_UserName")]
     public string? UserName { get; set => field = value?.Trim(); }
 
@@ -191,6 +195,7 @@ public sealed class MailServerInput
         Host = server.Host,
         Port = server.Port,
         Security = server.Security,
+        CertificatePin = server.CertificatePin,
         UserName = server.UserName,
         SenderEmail = server.SenderEmail,
         SenderName = server.SenderName,
@@ -273,6 +278,7 @@ public sealed class MailServerInput
             ClearPassword)
         {
             AuthenticationType = AuthenticationType,
+            CertificatePin = CertificateFingerprint.Normalize(CertificatePin),
             OAuth = oauth
                 ? new OAuthValues(Provider, NullIfEmpty(Tenant), NullIfEmpty(ClientId), NullIfEmpty(AuthorizationUrl), NullIfEmpty(TokenUrl), NullIfEmpty(RevocationUrl), NullIfEmpty(Scopes))
                 {

@@ -48,6 +48,10 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         RuleFor(x => x.Security)
             .IsInEnum().WithMessage(_ => localizer["Validation_SecurityRequired"]);
 
+        RuleFor(x => x.CertificatePin)
+            .Must(pin => string.IsNullOrEmpty(pin) || CertificateFingerprint.Normalize(pin) is not null)
+            .WithMessage(_ => localizer["Validation_CertificatePinInvalid"]);
+
         RuleFor(x => x.UserName)
             .MaximumLength(MailServerLimits.Email).WithMessage(_ => localizer["Validation_UserNameTooLong"]);
 
@@ -211,7 +215,8 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         var key = (problem.Field, problem.Kind) switch
         {
             (RequiredField.Password, ProblemKind.Missing) => input.ClearPassword ? "Validation_PasswordAfterClear" : "Validation_PasswordRequired",
-            (RequiredField.Password, ProblemKind.MustBeRetyped) => "Validation_PasswordMoves",
+            (RequiredField.Password, ProblemKind.MustBeRetyped) =>
+                problem.Change == SecretChange.CertificatePin ? "Validation_PasswordMoves_Pin" : "Validation_PasswordMoves",
             (RequiredField.Password, _) => "Validation_PasswordUnreadable",
             (RequiredField.ClientSecret, ProblemKind.Missing) => "Validation_ClientSecretRequired",
             (RequiredField.ClientSecret, ProblemKind.MustBeRetyped) => problem.Change switch
@@ -225,6 +230,7 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
             {
                 SecretChange.Issuer => "Validation_TokensMove_Issuer",
                 SecretChange.RevocationUrl => "Validation_TokensMove_Revocation",
+                SecretChange.CertificatePin => "Validation_TokensMove_Pin",
                 _ => "Validation_TokensMove_Destination",
             },
             (RequiredField.AccessToken or RequiredField.RefreshToken, ProblemKind.Unreadable) => "Validation_TokensUnreadable",

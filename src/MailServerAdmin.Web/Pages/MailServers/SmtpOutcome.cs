@@ -8,6 +8,12 @@ namespace MailServerAdmin.Web.Pages.MailServers;
 public sealed record SmtpOutcome(
     LocalizableText Title, bool Succeeded, LocalizableText Summary, IReadOnlyList<SmtpStepResult> Steps, SmtpFailure? Failure, string Transcript)
 {
+    /// <summary>
+    /// The saved server whose Edit page "Trust this certificate for this server" opens (the Check page); null where the
+    /// result sits beside the form, whose pin field it fills.
+    /// </summary>
+    public int? TrustOnEditOf { get; init; }
+
     public static readonly LocalizableText ConnectionTest = Of("Check_ConnectionTest");
 
     public static readonly LocalizableText TestMessage = Of("Check_TestMessage");

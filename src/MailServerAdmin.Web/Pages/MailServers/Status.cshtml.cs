@@ -39,7 +39,7 @@ public sealed class StatusModel(
             return NotFound();
         }
 
-        Outcome = SmtpOutcome.From(await delivery.TestAsync(id, null, ct));
+        Outcome = SmtpOutcome.From(await delivery.TestAsync(id, null, ct)) with { TrustOnEditOf = id };
         await LoadAsync(id, ct);
         return Page();
     }
@@ -58,7 +58,7 @@ public sealed class StatusModel(
         }
 
         var message = TestMessage.Create(Server.Name, Server.SenderName, Server.SenderEmail, TestRecipient!, time, localizer);
-        Outcome = SmtpOutcome.From(await delivery.SendAsync(message, Server.Name, ct), TestRecipient!);
+        Outcome = SmtpOutcome.From(await delivery.SendAsync(message, Server.Name, ct), TestRecipient!) with { TrustOnEditOf = id };
         await LoadAsync(id, ct);
         return Page();
     }

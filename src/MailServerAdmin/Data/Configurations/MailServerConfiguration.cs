@@ -11,6 +11,7 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.Name).HasMaxLength(MailServerLimits.Name);
         builder.Property(s => s.NormalizedName).HasMaxLength(MailServerLimits.Name);
         builder.Property(s => s.Host).HasMaxLength(MailServerLimits.Host);
+        builder.Property(s => s.CertificatePin).HasMaxLength(CertificateFingerprint.TextLength);
         builder.Property(s => s.UserName).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.SenderEmail).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.SenderName).HasMaxLength(MailServerLimits.DisplayName);

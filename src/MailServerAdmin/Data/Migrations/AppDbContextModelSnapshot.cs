@@ -76,6 +76,10 @@ namespace MailServerAdmin.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CertificatePin")
+                        .HasMaxLength(95)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientId")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");

@@ -29,6 +29,9 @@ public sealed class SmtpTestPeerOptions
 {
     public SmtpPeerTls Tls { get; init; }
 
+    /// <summary>The port to listen on; 0 picks a free one (a peer started again on a port it had gets a new certificate).</summary>
+    public int Port { get; init; }
+
     /// <summary>Refuse everything but EHLO/NOOP/QUIT/STARTTLS with 530 until STARTTLS.</summary>
     public bool RequireStartTls { get; init; }
 
@@ -535,7 +538,7 @@ public sealed class SmtpTestPeer : IAsyncDisposable
         {
             scriptPath,
             "--host", "127.0.0.1",
-            "--port", "0",
+            "--port", options.Port.ToString(CultureInfo.InvariantCulture),
             "--log", logPath,
             "--credentials-file", credentialsPath,
             "--exit-on-stdin-eof",
