@@ -66,8 +66,7 @@ public sealed class MicrosoftAppOnlyClient(IHttpClientFactory httpClients, IOpti
     {
         var explained = OAuthErrors.Explain(error, description, null, inner);
         LocalizableText? hint =
-            description.Contains("AADSTS700027", StringComparison.Ordinal) || description.Contains("AADSTS700024", StringComparison.Ordinal)
-                ? Of("OAuth_Hint_Certificate", credential.Certificate?.Thumbprint ?? "")
+            description.Contains("AADSTS700027", StringComparison.Ordinal) ? Of("OAuth_Hint_Certificate", credential.Certificate?.Thumbprint ?? "")
             : description.Contains("AADSTS7000222", StringComparison.Ordinal) ? Of("OAuth_Hint_ClientSecretExpired")
             : description.Contains("AADSTS1002012", StringComparison.Ordinal) || description.Contains("AADSTS70011", StringComparison.Ordinal)
                 ? Of("OAuth_Hint_AppOnlyScope")

@@ -172,7 +172,7 @@ internal static class SmtpFailures
             // Exchange Online's answer to a token it cannot map to the mailbox: for an app, a missing permission or
             // mailbox grant; for a person, a mailbox they may not send from. Refreshing (the caller's one retry) is harmless.
             return new(SmtpStep.Authenticate, SmtpFailureKind.OAuthTokenRefused,
-                Of("Smtp_OAuthUnsuccessful", microsoft.User, reply.ToString()),
+                TokenRefused(microsoft, challenge, reply),
                 Of("Smtp_OAuthUnsuccessful_Hint", microsoft.User),
                 reply.ToString());
         }

@@ -32,7 +32,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
     /// <summary>Set when another administrator saved the server meanwhile: its values as they are now.</summary>
     public MailServerDetails? Current { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, CancellationToken ct)
+    /// <param name="id">The server, from the route.</param>
+    /// <param name="draft">The draft the form continues (after Get Token or Test sign-in).</param>
+    /// <param name="switchTo">"oauth": the list's "Switch to OAuth" on a Basic server whose provider retires Basic authentication.</param>
+    /// <param name="ct">Cancelled when the request is.</param>
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, [FromQuery(Name = "switch")] string? switchTo, CancellationToken ct)
     {
         var server = await store.GetDetailsAsync(id, ct);
         if (server is null)
@@ -41,6 +45,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
         }
 
         Input = MailServerInput.From(server);
+        if (string.Equals(switchTo, "oauth", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(draft))
+        {
+            MailServerForm.SwitchToOAuth(Input, ModelState);
+        }
+
         if (!string.IsNullOrEmpty(draft))
         {
             if (await form.RestoreDraftAsync(draft, id, server, ct) is { } restored)
@@ -94,6 +103,35 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
         }
 
         return await form.StartGetTokenAsync(Input, id, ModelState, ct) is { } url ? Redirect(url.AbsoluteUri) : Page();
+    }
+
+    /// <summary>Test sign-in (app-only providers): a token with the form's credential, kept with the form in its draft.</summary>
+    public async Task<IActionResult> OnPostTestSignInAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        if (await form.TestSignInAsync(Input, id, ModelState, ct) is not { } outcome)
+        {
+            return Page();
+        }
+
+        (StatusMessage, ErrorMessage) = (outcome.Status, outcome.Error);
+        return RedirectToPage(new { id, draft = outcome.DraftId });
+    }
+
+    /// <summary>"Switch to OAuth" on a Basic server whose provider retires Basic authentication; nothing is saved.</summary>
+    public async Task<IActionResult> OnPostSwitchToOAuthAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        MailServerForm.SwitchToOAuth(Input, ModelState);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostTestConnectionAsync([FromRoute] int id, CancellationToken ct)
