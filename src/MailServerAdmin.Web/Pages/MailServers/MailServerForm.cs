@@ -612,6 +612,7 @@ public interface IMailServerFormPage
     string? WarningMessage { get; }
 
     /// <summary>Where "Send test message" sends to.</summary>
+    [System.ComponentModel.DataAnnotations.Display(Name = "Field_TestRecipient")]
     string? TestRecipient { get; }
 
     /// <summary>The result of Test connection or Send test message, shown above the form.</summary>
