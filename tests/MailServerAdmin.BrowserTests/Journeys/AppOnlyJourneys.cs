@@ -39,6 +39,9 @@ public sealed class AppOnlyJourneys(LiveApp live)
         await Assertions.Expect(page.GetByTestId("redirect-uri")).ToBeHiddenAsync();
         await Assertions.Expect(page.GetByTestId("get-token")).ToBeHiddenAsync();
         await Assertions.Expect(page.GetByTestId("exchange-commands")).ToBeVisibleAsync();
+        // The new fields leave the labels the other journeys find fields by unambiguous.
+        await Assertions.Expect(page.GetByLabel("Client ID")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByLabel("Client secret")).ToHaveCountAsync(1);
         await page.Locator("#Input_Tenant").FillAsync(Guid.NewGuid().ToString());
         await page.Locator("#Input_ClientId").FillAsync(live.Provider.Options.ClientId);
         await page.Locator("#Input_CertificateFile").SetInputFilesAsync(new FilePayload
