@@ -26,6 +26,7 @@ public static class MailServersRegistration
         services.TryAddScoped<AuditLog>();
         services.TryAddSingleton<SecretVault>();
         services.TryAddScoped<MailServerStore>();
+        services.TryAddScoped<CredentialExpiry>();
         services.AddOAuthClients(builder.Configuration);
         services.AddSmtpSending(builder.Configuration);
         services.TryAddScoped<MailDelivery>();

@@ -52,6 +52,29 @@ public sealed class MailServer
     /// <summary>The client secret, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
     public string? ProtectedClientSecret { get; set; }
 
+    /// <summary>When the client secret expires, as the administrator entered it (optional; Entra shows it).</summary>
+    public DateOnly? ClientSecretExpiresOn { get; set; }
+
+    /// <summary>An app-only server's certificate and private key (PEM), encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedCertificate { get; set; }
+
+    /// <summary>The stored certificate's subject (no secret: shown).</summary>
+    public string? CertificateSubject { get; set; }
+
+    /// <summary>The stored certificate's SHA-1 thumbprint, as Entra shows it.</summary>
+    public string? CertificateThumbprint { get; set; }
+
+    public DateTime? CertificateExpiresUtc { get; set; }
+
+    /// <summary>A Google service account's JSON key, encrypted by <see cref="SecretVault"/>; never sent to the browser.</summary>
+    public string? ProtectedServiceAccountKey { get; set; }
+
+    /// <summary>The stored key's service account e-mail (no secret: shown).</summary>
+    public string? ServiceAccountEmail { get; set; }
+
+    /// <summary>The stored key's id (no secret: shown).</summary>
+    public string? ServiceAccountKeyId { get; set; }
+
     /// <summary>May hold the {tenant} placeholder.</summary>
     public string? AuthorizationUrl { get; set; }
 

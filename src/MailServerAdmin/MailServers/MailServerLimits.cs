@@ -15,4 +15,7 @@ public static class MailServerLimits
     public const int Scopes = 1000;
     public const int Token = 16384;
     public const int TokenError = 2000;
+    public const int CertificateSubject = 500;
+    public const int Thumbprint = 64;
+    public const int KeyId = 100;
 }

@@ -36,6 +36,12 @@ public enum SecretField
     ClientSecret,
     AccessToken,
     RefreshToken,
+
+    /// <summary>An app-only server's certificate with its private key; bound like the client secret.</summary>
+    Certificate,
+
+    /// <summary>A Google service account's key; bound like the client secret.</summary>
+    ServiceAccountKey,
 }
 
 /// <summary>Whether a secret is stored, and whether this app can still read it.</summary>

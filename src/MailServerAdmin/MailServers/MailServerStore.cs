@@ -74,6 +74,12 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
             TokensObtainedUtc = s.TokensObtainedUtc,
             TokenAccount = s.TokenAccount,
             Health = Health(s),
+            ClientSecretExpiresOn = s.ClientSecretExpiresOn,
+            CertificateSubject = s.CertificateSubject,
+            CertificateThumbprint = s.CertificateThumbprint,
+            CertificateExpiresUtc = s.CertificateExpiresUtc,
+            ServiceAccountEmail = s.ServiceAccountEmail,
+            ServiceAccountKeyId = s.ServiceAccountKeyId,
         };
     }
 
@@ -87,6 +93,14 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     /// <summary>The stored client secret, decrypted, for a call to the provider of <paramref name="settings"/>. Never for a page.</summary>
     public Task<SecretRead> GetClientSecretAsync(int id, MailServerSettings settings, CancellationToken ct = default) =>
         ReadAsync(id, SecretField.ClientSecret, settings, s => s.ProtectedClientSecret, ct);
+
+    /// <summary>The stored certificate (PEM with its key), decrypted, for a sign-in with <paramref name="settings"/>. Never for a page.</summary>
+    public Task<SecretRead> GetCertificateAsync(int id, MailServerSettings settings, CancellationToken ct = default) =>
+        ReadAsync(id, SecretField.Certificate, settings, s => s.ProtectedCertificate, ct);
+
+    /// <summary>The stored service account key, decrypted, for a sign-in with <paramref name="settings"/>. Never for a page.</summary>
+    public Task<SecretRead> GetServiceAccountKeyAsync(int id, MailServerSettings settings, CancellationToken ct = default) =>
+        ReadAsync(id, SecretField.ServiceAccountKey, settings, s => s.ProtectedServiceAccountKey, ct);
 
     public Task<bool> IsNameTakenAsync(string name, int? exceptId, CancellationToken ct = default)
     {
@@ -306,6 +320,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
             server.TokenUrl = oauth.TokenUrl;
             server.RevocationUrl = oauth.RevocationUrl;
             server.Scopes = oauth.Scopes;
+            server.ClientSecretExpiresOn = oauth.ClientSecretExpiresOn;
             return;
         }
 
@@ -318,6 +333,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.TokenUrl = null;
         server.RevocationUrl = null;
         server.Scopes = null;
+        server.ClientSecretExpiresOn = null;
         server.AccessTokenExpiresUtc = null;
         server.TokensObtainedUtc = null;
         server.TokenAccount = null;
@@ -339,6 +355,30 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
             v => server.ProtectedPassword = v);
         var oauth = values.OAuth;
         Set(SecretField.ClientSecret, nameof(SecretField.ClientSecret), server.ProtectedClientSecret, oauth?.NewClientSecret, v => server.ProtectedClientSecret = v);
+        // A certificate or key is written only for a provider that signs in with one.
+        var provider = oauth is null ? null : OAuthProviderDescriptor.Find(oauth.Provider);
+        var certificate = provider?.AcceptsCertificate == true ? oauth!.NewCertificate : null;
+        var key = provider?.UsesServiceAccountKey == true ? oauth!.NewServiceAccountKey : null;
+        Set(SecretField.Certificate, nameof(SecretField.Certificate), server.ProtectedCertificate, certificate?.Pem, v => server.ProtectedCertificate = v);
+        Set(SecretField.ServiceAccountKey, nameof(SecretField.ServiceAccountKey), server.ProtectedServiceAccountKey, key?.Json,
+            v => server.ProtectedServiceAccountKey = v);
+        if (server.ProtectedClientSecret is null)
+        {
+            server.ClientSecretExpiresOn = null;
+        }
+
+        // What is shown of the certificate and the key (no secret) describes the stored one.
+        if (certificate is not null || server.ProtectedCertificate is null)
+        {
+            (server.CertificateSubject, server.CertificateThumbprint, server.CertificateExpiresUtc) =
+                (Truncate(certificate?.Subject, MailServerLimits.CertificateSubject), certificate?.Thumbprint, certificate?.NotAfterUtc);
+        }
+
+        if (key is not null || server.ProtectedServiceAccountKey is null)
+        {
+            (server.ServiceAccountEmail, server.ServiceAccountKeyId) =
+                (Truncate(key?.ClientEmail, MailServerLimits.Email), Truncate(key?.KeyId, MailServerLimits.KeyId));
+        }
 
         // Tokens obtained for other settings were refused by the verdict; here they belong to these settings.
         var tokens = verdict.Problems.Count == 0 ? oauth?.NewTokens : null;
@@ -397,17 +437,17 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     }
 
     private static TokenHealth Health(MailServer s) =>
-        new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization);
+        new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)
+        {
+            AppOnly = s.OAuthProvider is { } provider && OAuthProviderDescriptor.Find(provider)?.IsAppOnly == true,
+        };
 
     /// <summary>Whether a secret the server needs is stored but can no longer be decrypted.</summary>
-    private bool UnreadableSecrets(MailServer s)
-    {
-        var secrets = vault.StateOf(s);
-        return secrets.Password == SecretState.Unreadable || secrets.ClientSecret == SecretState.Unreadable
-            || secrets.AccessToken == SecretState.Unreadable || secrets.RefreshToken == SecretState.Unreadable;
-    }
+    private bool UnreadableSecrets(MailServer s) => vault.StateOf(s).AnyUnreadable;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
 
     private static void Stamp(MailServer server, DateTime now)
     {
@@ -492,8 +532,20 @@ public sealed record OAuthValues(
 {
     public string? NewClientSecret { get; init; }
 
-    /// <summary>The settings the new client secret was typed with, when it comes from a Get Token draft (null: typed with these).</summary>
-    public MailServerSettings? ClientSecretTypedFor { get; init; }
+    /// <summary>An app-only server's new certificate (with its private key).</summary>
+    public AppCertificate? NewCertificate { get; init; }
+
+    /// <summary>A service account server's new JSON key.</summary>
+    public ServiceAccountKey? NewServiceAccountKey { get; init; }
+
+    /// <summary>
+    /// The settings the new credential (client secret, certificate or key) was given with, when it comes from a form's
+    /// draft (null: given with these).
+    /// </summary>
+    public MailServerSettings? CredentialTypedFor { get; init; }
+
+    /// <summary>When the client secret expires, as the administrator read it in the provider's console.</summary>
+    public DateOnly? ClientSecretExpiresOn { get; init; }
 
     /// <summary>New tokens: an empty access or refresh token keeps the stored one.</summary>
     public TokenSet? NewTokens { get; init; }
@@ -562,6 +614,22 @@ public sealed record MailServerDetails(
 
     public TokenHealth? Health { get; init; }
 
+    public DateOnly? ClientSecretExpiresOn { get; init; }
+
+    public string? CertificateSubject { get; init; }
+
+    public string? CertificateThumbprint { get; init; }
+
+    public DateTime? CertificateExpiresUtc { get; init; }
+
+    public string? ServiceAccountEmail { get; init; }
+
+    public string? ServiceAccountKeyId { get; init; }
+
+    public bool HasCertificate => Secrets.Certificate != SecretState.None;
+
+    public bool HasServiceAccountKey => Secrets.ServiceAccountKey != SecretState.None;
+
     public bool HasPassword => Secrets.Password != SecretState.None;
 
     public bool HasClientSecret => Secrets.ClientSecret != SecretState.None;
@@ -571,8 +639,7 @@ public sealed record MailServerDetails(
     public bool HasRefreshToken => Secrets.RefreshToken != SecretState.None;
 
     /// <summary>A stored secret this app can no longer decrypt (its key is gone): it must be typed or obtained again.</summary>
-    public bool HasUnreadableSecret => Secrets.Password == SecretState.Unreadable || Secrets.ClientSecret == SecretState.Unreadable
-        || Secrets.AccessToken == SecretState.Unreadable || Secrets.RefreshToken == SecretState.Unreadable;
+    public bool HasUnreadableSecret => Secrets.AnyUnreadable;
 
     public MailServerSettings Settings => Secrets.Settings;
 

@@ -11,7 +11,8 @@ namespace MailServerAdmin.MailServers;
 /// to the settings it names, so that a secret cannot even be decrypted for other settings:
 /// <list type="bullet">
 /// <item>the password only to the host, port and security mode it was saved with (and the pinned certificate, when one is);</item>
-/// <item>the client secret only to the provider (client id, tenant, authorization, token and revocation URLs) it was saved with;</item>
+/// <item>the client secret, an app-only server's certificate and a service account's key only to the provider (client id,
+/// tenant, authorization, token and revocation URLs) they were saved with;</item>
 /// <item>tokens only to the issuer they came from (provider, client, tenant, token URL), the revocation URL and the SMTP
 /// destination they were saved with.</item>
 /// </list>
@@ -26,7 +27,7 @@ public static class SecretPolicy
         return field switch
         {
             SecretField.Password => DestinationChange(from, to),
-            SecretField.ClientSecret =>
+            SecretField.ClientSecret or SecretField.Certificate or SecretField.ServiceAccountKey =>
                 Differs(Issuer(from), Issuer(to)) ? SecretChange.Issuer
                 : Differs([from.AuthorizationUrl], [to.AuthorizationUrl]) ? SecretChange.AuthorizationUrl
                 : Differs([from.RevocationUrl], [to.RevocationUrl]) ? SecretChange.RevocationUrl
@@ -48,7 +49,8 @@ public static class SecretPolicy
         string?[] parts = field switch
         {
             SecretField.Password => Destination(settings),
-            SecretField.ClientSecret => [.. Issuer(settings), settings.AuthorizationUrl ?? "", settings.RevocationUrl ?? ""],
+            SecretField.ClientSecret or SecretField.Certificate or SecretField.ServiceAccountKey =>
+                [.. Issuer(settings), settings.AuthorizationUrl ?? "", settings.RevocationUrl ?? ""],
             _ => [.. Issuer(settings), settings.RevocationUrl ?? "", .. Destination(settings)],
         };
         var text = string.Join('\n', parts.Select(p => (p ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)));
@@ -102,9 +104,15 @@ public static class SecretPolicy
         Require(provider.RequiresScopes, oauth.Scopes, RequiredField.Scopes);
         Require(true, proposed.UserName, RequiredField.UserName);
 
+        if (provider.IsAppOnly)
+        {
+            EvaluateAppOnly();
+            return new SecretVerdict(problems, keep);
+        }
+
         if (!string.IsNullOrEmpty(oauth.NewClientSecret))
         {
-            if (oauth.ClientSecretTypedFor is { } typedFor && Change(SecretField.ClientSecret, typedFor, to) is { } moved)
+            if (oauth.CredentialTypedFor is { } typedFor && Change(SecretField.ClientSecret, typedFor, to) is { } moved)
             {
                 problems.Add(new(RequiredField.ClientSecret, ProblemKind.MustBeRetyped, moved));
             }
@@ -133,6 +141,78 @@ public static class SecretPolicy
         }
 
         return new SecretVerdict(problems, keep);
+
+        // App-only: the credential (a client secret or a certificate, or a service account key), and an access token
+        // obtained with it. There is no refresh token: a new access token is obtained with the credential when needed.
+        void EvaluateAppOnly()
+        {
+            List<(SecretField Field, RequiredField Required)> given = [];
+            if (provider.HasClientSecret && !string.IsNullOrEmpty(oauth.NewClientSecret))
+            {
+                given.Add((SecretField.ClientSecret, RequiredField.ClientSecret));
+            }
+
+            if (provider.AcceptsCertificate && oauth.NewCertificate is not null)
+            {
+                given.Add((SecretField.Certificate, RequiredField.Certificate));
+            }
+
+            if (provider.UsesServiceAccountKey && oauth.NewServiceAccountKey is not null)
+            {
+                given.Add((SecretField.ServiceAccountKey, RequiredField.ServiceAccountKey));
+            }
+
+            if (given.Count > 1)
+            {
+                problems.Add(new(RequiredField.Certificate, ProblemKind.Conflicting));
+            }
+            else if (given.Count == 1)
+            {
+                if (oauth.CredentialTypedFor is { } typedFor && Change(given[0].Field, typedFor, to) is { } moved)
+                {
+                    problems.Add(new(given[0].Required, ProblemKind.MustBeRetyped, moved));
+                }
+            }
+            else
+            {
+                (SecretField Field, RequiredField Required)[] accepted = provider.UsesServiceAccountKey
+                    ? [(SecretField.ServiceAccountKey, RequiredField.ServiceAccountKey)]
+                    : provider.AcceptsCertificate
+                        ? [(SecretField.ClientSecret, RequiredField.ClientSecret), (SecretField.Certificate, RequiredField.Certificate)]
+                        : [(SecretField.ClientSecret, RequiredField.ClientSecret)];
+                var storedAny = accepted.Where(a => stored is not null && stored.State(a.Field) != SecretState.None
+                    && stored.Settings.AuthenticationType == proposed.AuthenticationType).ToList();
+                if (storedAny.Count == 0)
+                {
+                    problems.Add(new(accepted[0].Required, ProblemKind.Missing));
+                }
+
+                foreach (var (field, required) in storedAny)
+                {
+                    KeepStored(field, required, isRequired: false);
+                }
+            }
+
+            var tokens = oauth.NewTokens;
+            if (tokens is not null && oauth.TokensObtainedFor is { } obtainedFor && Change(SecretField.AccessToken, obtainedFor, to) is { } tokensMoved)
+            {
+                problems.Add(new(RequiredField.AccessToken, ProblemKind.MustBeRetyped, tokensMoved));
+                tokens = null;
+            }
+
+            if (string.IsNullOrEmpty(tokens?.AccessToken) && !problems.Any(p => p.Field == RequiredField.AccessToken))
+            {
+                if (given.Count > 0)
+                {
+                    // A new credential is proven only by a token obtained with it (Test sign-in).
+                    problems.Add(new(RequiredField.AccessToken, ProblemKind.Missing));
+                }
+                else
+                {
+                    KeepStored(SecretField.AccessToken, RequiredField.AccessToken, isRequired: true);
+                }
+            }
+        }
 
         void Require(bool required, string? value, RequiredField field)
         {
@@ -226,6 +306,11 @@ public enum RequiredField
     Scopes,
     AccessToken,
     RefreshToken,
+
+    /// <summary>An app-only server's certificate (or, with <see cref="ProblemKind.Conflicting"/>, which credential to use).</summary>
+    Certificate,
+
+    ServiceAccountKey,
 }
 
 public enum ProblemKind
@@ -237,6 +322,9 @@ public enum ProblemKind
 
     /// <summary>A stored secret can no longer be decrypted: it must be typed (or obtained) again.</summary>
     Unreadable,
+
+    /// <summary>Two credentials were given where one is used (a client secret and a certificate).</summary>
+    Conflicting,
 }
 
 public sealed record ServerProblem(RequiredField Field, ProblemKind Kind, SecretChange? Change = null);
@@ -245,11 +333,20 @@ public sealed record ServerProblem(RequiredField Field, ProblemKind Kind, Secret
 public sealed record StoredSecrets(
     MailServerSettings Settings, SecretState Password, SecretState ClientSecret, SecretState AccessToken, SecretState RefreshToken)
 {
+    public SecretState Certificate { get; init; }
+
+    public SecretState ServiceAccountKey { get; init; }
+
+    /// <summary>A stored secret this app can no longer decrypt.</summary>
+    public bool AnyUnreadable => Enum.GetValues<SecretField>().Any(f => State(f) == SecretState.Unreadable);
+
     public SecretState State(SecretField field) => field switch
     {
         SecretField.Password => Password,
         SecretField.ClientSecret => ClientSecret,
         SecretField.AccessToken => AccessToken,
+        SecretField.Certificate => Certificate,
+        SecretField.ServiceAccountKey => ServiceAccountKey,
         _ => RefreshToken,
     };
 }

@@ -61,7 +61,11 @@ public sealed class SecretVault(IDataProtectionProvider dataProtection)
             StateOf(SecretField.Password, server.Id, settings, server.ProtectedPassword),
             StateOf(SecretField.ClientSecret, server.Id, settings, server.ProtectedClientSecret),
             StateOf(SecretField.AccessToken, server.Id, settings, server.ProtectedAccessToken),
-            StateOf(SecretField.RefreshToken, server.Id, settings, server.ProtectedRefreshToken));
+            StateOf(SecretField.RefreshToken, server.Id, settings, server.ProtectedRefreshToken))
+        {
+            Certificate = StateOf(SecretField.Certificate, server.Id, settings, server.ProtectedCertificate),
+            ServiceAccountKey = StateOf(SecretField.ServiceAccountKey, server.Id, settings, server.ProtectedServiceAccountKey),
+        };
     }
 
     /// <summary>A value written by the first scheme, decrypted; null when it cannot be.</summary>

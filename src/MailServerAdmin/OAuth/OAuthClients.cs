@@ -10,7 +10,7 @@ public sealed class OAuthClients(IEnumerable<IOAuthProviderClient> clients)
 
 public static class OAuthServiceCollectionExtensions
 {
-    /// <summary>The provider clients and the token keeper (the background refresher is opt-in: <see cref="MailServersBuilder.WithTokenRefresher"/>).</summary>
+    /// <summary>The provider clients (app-only ones included) and the token keeper (the background refresher is opt-in: <see cref="MailServersBuilder.WithTokenRefresher"/>).</summary>
     public static IServiceCollection AddOAuthClients(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<OAuthOptions>(configuration.GetSection(OAuthOptions.Section));
@@ -19,6 +19,9 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<IOAuthProviderClient, GoogleOAuthClient>();
         services.AddSingleton<IOAuthProviderClient, ManualOAuthClient>();
         services.AddSingleton<OAuthClients>();
+        services.AddSingleton<IAppOnlyTokenClient, MicrosoftAppOnlyClient>();
+        services.AddSingleton<IAppOnlyTokenClient, GoogleServiceAccountClient>();
+        services.AddSingleton<AppOnlyTokens>();
         services.AddSingleton<TokenKeeper>();
         return services;
     }

@@ -6,6 +6,12 @@ public enum OAuthProvider
     Microsoft = 0,
     Google = 1,
     Manual = 2,
+
+    /// <summary>Microsoft 365 with an application permission (client credentials): no user signs in.</summary>
+    MicrosoftAppOnly = 3,
+
+    /// <summary>Google Workspace with a service account and domain-wide delegation (JWT bearer grant).</summary>
+    GoogleServiceAccount = 4,
 }
 
 /// <summary>What a provider pre-fills. Everything stays editable (national clouds, other providers).</summary>

@@ -16,8 +16,12 @@ public sealed record TokenHealth(
     DateTime? ErrorUtc,
     bool NeedsAuthorization)
 {
+    /// <summary>An app-only server: it never has a refresh token, and a new access token is obtained with its credential.</summary>
+    public bool AppOnly { get; init; }
+
     public TokenState State(DateTime nowUtc) =>
-        NeedsAuthorization || !HasRefreshToken ? TokenState.NeedsGetToken
+        AppOnly ? (Error is not null ? TokenState.RefreshFailed : !HasAccessToken || ExpiresUtc <= nowUtc ? TokenState.Expired : TokenState.Valid)
+        : NeedsAuthorization || !HasRefreshToken ? TokenState.NeedsGetToken
         : Error is not null ? TokenState.RefreshFailed
         : !HasAccessToken || ExpiresUtc <= nowUtc ? TokenState.Expired
         : TokenState.Valid;

@@ -66,7 +66,9 @@ public sealed partial class TokenKeeper(
 
             var settings = MailServerSettings.Of(server);
             var refreshToken = vault.Read(SecretField.RefreshToken, server.Id, settings, server.ProtectedRefreshToken);
-            if (refreshToken.State == SecretState.None)
+            // App-only servers never have a refresh token: a new token is obtained with their stored credential instead.
+            var appOnly = OAuthProviderDescriptor.Find(server.OAuthProvider!.Value)?.IsAppOnly == true;
+            if (refreshToken.State == SecretState.None && !appOnly)
             {
                 throw new TokenUnavailableException(Of("Token_NoRefreshToken"), Of("Token_NoRefreshToken_Hint"));
             }
@@ -79,7 +81,9 @@ public sealed partial class TokenKeeper(
             TokenSet tokens;
             try
             {
-                tokens = await clients.For(server.OAuthProvider!.Value).RefreshAsync(Settings(server), refreshToken.Value!, ct);
+                tokens = appOnly
+                    ? await scope.ServiceProvider.GetRequiredService<AppOnlyTokens>().RenewAsync(server, ct)
+                    : await clients.For(server.OAuthProvider!.Value).RefreshAsync(Settings(server), refreshToken.Value!, ct);
             }
             catch (OAuthException ex)
             {

@@ -162,6 +162,21 @@ internal static class SmtpFailures
                 reply.ToString());
         }
 
+        if (reply is not null && reply.HasEnhancedCode("5.7.30"))
+        {
+            return BasicRetired(SmtpStep.Authenticate, reply);
+        }
+
+        if (reply is not null && credential is OAuth2Credential microsoft && reply.HasEnhancedCode("5.7.3"))
+        {
+            // Exchange Online's answer to a token it cannot map to the mailbox: for an app, a missing permission or
+            // mailbox grant; for a person, a mailbox they may not send from. Refreshing (the caller's one retry) is harmless.
+            return new(SmtpStep.Authenticate, SmtpFailureKind.OAuthTokenRefused,
+                TokenRefused(microsoft, challenge, reply),
+                Of("Smtp_OAuthUnsuccessful_Hint", microsoft.User),
+                reply.ToString());
+        }
+
         if (reply is not null && (reply.Code == 534 || reply.HasEnhancedCode("5.7.9")))
         {
             return new(SmtpStep.Authenticate, SmtpFailureKind.AppPasswordRequired,
@@ -310,6 +325,11 @@ internal static class SmtpFailures
 
     private static SmtpFailure? Common(SmtpStep step, SmtpReply reply, SmtpCredential? credential)
     {
+        if (reply.HasEnhancedCode("5.7.30"))
+        {
+            return BasicRetired(step, reply);
+        }
+
         if (RequiresTls(reply))
         {
             return TlsRequired(step, reply);
@@ -325,6 +345,12 @@ internal static class SmtpFailures
 
     private static bool RequiresTls(SmtpReply reply) =>
         reply.Code == 538 || reply.HasEnhancedCode("5.7.11") || reply.Mentions("STARTTLS") || reply.Mentions("encryption required");
+
+    private static SmtpFailure BasicRetired(SmtpStep step, SmtpReply reply) =>
+        new(step, SmtpFailureKind.BasicAuthenticationRetired,
+            Of("Smtp_BasicRetired", reply.ToString()),
+            Of("Smtp_BasicRetired_Hint"),
+            reply.ToString());
 
     private static SmtpFailure TlsRequired(SmtpStep step, SmtpReply reply) =>
         new(step, SmtpFailureKind.TlsRequired,

@@ -92,6 +92,9 @@ public enum SmtpFailureKind
     /// <summary><c>534 5.7.9</c>: Google wants an app password.</summary>
     AppPasswordRequired,
 
+    /// <summary><c>550 5.7.30</c>: Microsoft 365 no longer accepts Basic authentication: the server must use OAuth.</summary>
+    BasicAuthenticationRetired,
+
     /// <summary><c>535</c> to a login and password.</summary>
     InvalidCredentials,
 

@@ -61,12 +61,19 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         OwnsDirectory = false,
     };
 
-    /// <summary>Stops this app and starts it again on the same database and key directory.</summary>
+    /// <summary>Stops this app and starts it again on the same database and key directory, with the same settings.</summary>
     public AppFactory Restart()
     {
         OwnsDirectory = false;
         Dispose();
-        return new AppFactory(DataDirectory);
+        return new AppFactory(DataDirectory)
+        {
+            OAuthProviderUri = OAuthProviderUri,
+            OAuthTimeoutSeconds = OAuthTimeoutSeconds,
+            Settings = Settings,
+            ExtraServices = ExtraServices,
+            EnvironmentName = EnvironmentName,
+        };
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -189,6 +196,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             SecretField.Password => server.ProtectedPassword,
             SecretField.ClientSecret => server.ProtectedClientSecret,
             SecretField.AccessToken => server.ProtectedAccessToken,
+            SecretField.Certificate => server.ProtectedCertificate,
+            SecretField.ServiceAccountKey => server.ProtectedServiceAccountKey,
             _ => server.ProtectedRefreshToken,
         };
         var read = Services.GetRequiredService<SecretVault>().Read(field, server.Id, MailServerSettings.Of(server), stored);

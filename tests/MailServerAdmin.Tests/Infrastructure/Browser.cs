@@ -59,6 +59,51 @@ public static class Browser
         this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null, string formSelector = "main form[method=post]",
         string? button = null)
     {
+        var (action, fields) = Prepare(page, values, formSelector, button);
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(action, content);
+    }
+
+    /// <summary>
+    /// Posts the form as <c>multipart/form-data</c>, as a browser does for a form with file inputs: every field (the
+    /// antiforgery token included) as a part, and <paramref name="files"/> (field name → file name and bytes) as file parts.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SubmitMultipartAsync(
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null,
+        IReadOnlyDictionary<string, (string FileName, byte[] Bytes)>? files = null, string formSelector = "main form[method=post]", string? button = null)
+    {
+        var (action, fields) = Prepare(page, values, formSelector, button);
+        var form = (button is null ? page.QuerySelector<IHtmlFormElement>(formSelector) : page.QuerySelector<IHtmlButtonElement>(button)?.Form)!;
+        Assert.Equal("multipart/form-data", form.GetAttribute("enctype"));
+        using var content = new MultipartFormDataContent();
+        foreach (var (name, value) in fields)
+        {
+            content.Add(new StringContent(value), name);
+        }
+
+        foreach (var (name, (fileName, bytes)) in files ?? new Dictionary<string, (string, byte[])>())
+        {
+            var part = new ByteArrayContent(bytes);
+            part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            content.Add(part, name, fileName);
+        }
+
+        return await client.PostAsync(action, content);
+    }
+
+    public static async Task<IHtmlDocument> SubmitMultipartAndReadAsync(
+        this HttpClient client, IHtmlDocument page, IReadOnlyDictionary<string, string?>? values = null,
+        IReadOnlyDictionary<string, (string FileName, byte[] Bytes)>? files = null, string formSelector = "main form[method=post]", string? button = null)
+    {
+        using var response = await client.FollowAsync(await client.SubmitMultipartAsync(page, values, files, formSelector, button));
+        Assert.True(response.IsSuccessStatusCode, $"POST answered {(int)response.StatusCode}");
+        return await response.ReadPageAsync();
+    }
+
+    /// <summary>Where the form posts to (a button's formaction wins), and every field it holds with the test's changes.</summary>
+    private static (Uri Action, List<KeyValuePair<string, string>> Fields) Prepare(
+        IHtmlDocument page, IReadOnlyDictionary<string, string?>? values, string formSelector, string? button)
+    {
         // With a button, its own form is submitted, as in a browser.
         var form = (button is null ? page.QuerySelector<IHtmlFormElement>(formSelector) : page.QuerySelector<IHtmlButtonElement>(button)?.Form)
             ?? throw new InvalidOperationException($"No form '{button ?? formSelector}' on {page.Url}");
@@ -76,8 +121,7 @@ public static class Browser
         var formAction = button is null ? null : page.QuerySelector(button)?.GetAttribute("formaction")
             ?? throw new InvalidOperationException($"No button '{button}' with a formaction on {page.Url}");
         var action = new Uri(new Uri(page.Url), formAction ?? form.GetAttribute("action") ?? "");
-        using var content = new FormUrlEncodedContent(fields);
-        return await client.PostAsync(action, content);
+        return (action, fields);
     }
 
     public static async Task<IHtmlDocument> SubmitAndReadAsync(

@@ -76,6 +76,27 @@ public sealed class CreateModel(MailServerForm form, IStringLocalizer<SharedReso
         return await form.StartGetTokenAsync(Input, null, ModelState, ct) is { } url ? Redirect(url.AbsoluteUri) : await PageAsync(ct);
     }
 
+    /// <summary>Test sign-in (app-only providers): a token with the form's credential, kept with the form in its draft.</summary>
+    public async Task<IActionResult> OnPostTestSignInAsync(CancellationToken ct)
+    {
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        if (await form.TestSignInAsync(Input, null, ModelState, ct) is not { } outcome)
+        {
+            return await PageAsync(ct);
+        }
+
+        (StatusMessage, ErrorMessage) = (outcome.Status, outcome.Error);
+        return RedirectToPage(new { draft = outcome.DraftId });
+    }
+
+    /// <summary>"Switch to OAuth" on a Basic server whose provider retires Basic authentication; nothing is saved.</summary>
+    public async Task<IActionResult> OnPostSwitchToOAuthAsync(CancellationToken ct)
+    {
+        await form.PrepareAsync(Input, null, ModelState, ct);
+        MailServerForm.SwitchToOAuth(Input, ModelState);
+        return await PageAsync(ct);
+    }
+
     public async Task<IActionResult> OnPostTestConnectionAsync(CancellationToken ct)
     {
         await form.PrepareAsync(Input, null, ModelState, ct);

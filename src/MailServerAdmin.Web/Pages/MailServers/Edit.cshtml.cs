@@ -33,10 +33,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
     public MailServerDetails? Current { get; private set; }
 
     /// <param name="id">The server, from the route.</param>
-    /// <param name="draft">The Get Token draft the form continues.</param>
+    /// <param name="draft">The draft the form continues (after Get Token or Test sign-in).</param>
     /// <param name="pin">A certificate fingerprint the Check page offered to trust: filled in, unsaved.</param>
-    /// <param name="ct">The request's cancellation.</param>
-    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, string? pin, CancellationToken ct)
+    /// <param name="switchTo">"oauth": the list's "Switch to OAuth" on a Basic server whose provider retires Basic authentication.</param>
+    /// <param name="ct">Cancelled when the request is.</param>
+    public async Task<IActionResult> OnGetAsync([FromRoute] int id, string? draft, string? pin, [FromQuery(Name = "switch")] string? switchTo, CancellationToken ct)
     {
         var server = await store.GetDetailsAsync(id, ct);
         if (server is null)
@@ -45,6 +46,11 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
         }
 
         Input = MailServerInput.From(server);
+        if (string.Equals(switchTo, "oauth", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(draft))
+        {
+            MailServerForm.SwitchToOAuth(Input, ModelState);
+        }
+
         if (!string.IsNullOrEmpty(draft))
         {
             if (await form.RestoreDraftAsync(draft, id, server, ct) is { } restored)
@@ -103,6 +109,35 @@ public sealed class EditModel(MailServerForm form, MailServerStore store, IStrin
         }
 
         return await form.StartGetTokenAsync(Input, id, ModelState, ct) is { } url ? Redirect(url.AbsoluteUri) : Page();
+    }
+
+    /// <summary>Test sign-in (app-only providers): a token with the form's credential, kept with the form in its draft.</summary>
+    public async Task<IActionResult> OnPostTestSignInAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        if (await form.TestSignInAsync(Input, id, ModelState, ct) is not { } outcome)
+        {
+            return Page();
+        }
+
+        (StatusMessage, ErrorMessage) = (outcome.Status, outcome.Error);
+        return RedirectToPage(new { id, draft = outcome.DraftId });
+    }
+
+    /// <summary>"Switch to OAuth" on a Basic server whose provider retires Basic authentication; nothing is saved.</summary>
+    public async Task<IActionResult> OnPostSwitchToOAuthAsync([FromRoute] int id, CancellationToken ct)
+    {
+        if (!await form.PrepareAsync(Input, id, ModelState, ct))
+        {
+            return Gone();
+        }
+
+        MailServerForm.SwitchToOAuth(Input, ModelState);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostTestConnectionAsync([FromRoute] int id, CancellationToken ct)

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.MailServers;
 
-public sealed class IndexModel(MailServerStore store, TimeProvider time, IStringLocalizer<SharedResource> localizer, LinkGenerator links) : PageModel
+public sealed class IndexModel(
+    MailServerStore store, CredentialExpiry expiry, TimeProvider time, IStringLocalizer<SharedResource> localizer, LinkGenerator links) : PageModel
 {
     public const int PageSize = 25;
 
@@ -19,6 +20,9 @@ public sealed class IndexModel(MailServerStore store, TimeProvider time, IString
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public bool AnyDefault { get; private set; }
+
+    /// <summary>Client secrets and certificates that expire within 30 days or have expired, by server.</summary>
+    public ILookup<int, ExpiringCredential> Expiring { get; private set; } = Enumerable.Empty<ExpiringCredential>().ToLookup(c => c.ServerId);
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -34,6 +38,7 @@ public sealed class IndexModel(MailServerStore store, TimeProvider time, IString
         Search = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
         Servers = await store.ListAsync(Search, p, PageSize, ct);
         (AnyServer, AnyDefault) = await store.GetSummaryAsync(ct);
+        Expiring = (await expiry.ListAsync(ct: ct)).ToLookup(c => c.ServerId);
         return Page();
     }
 

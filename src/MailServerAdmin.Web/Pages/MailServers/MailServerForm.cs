@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FluentValidation;
 using MailServerAdmin.Localization;
 using MailServerAdmin.MailServers;
@@ -17,19 +18,22 @@ namespace MailServerAdmin.Web.Pages.MailServers;
 /// What the New and Edit pages do with the form, in one place: load what it continues (the stored server, a Get
 /// Token draft), validate and save it, start Get Token on the unsaved form (the form is kept on the server, encrypted,
 /// while the administrator signs in at the provider), and test or send with its unsaved values. Every stored secret
-/// is used only where <see cref="SecretPolicy"/> lets it go; what stops an action is put beside its field.
+/// is used only where <see cref="SecretPolicy"/> lets it go; what stops an action is put beside its field. App-only
+/// providers have Test sign-in instead of Get Token: a token obtained with the form's credential, kept in the draft.
 /// </summary>
-public sealed class MailServerForm(
+public sealed partial class MailServerForm(
     MailServerStore store,
     IValidator<MailServerInput> validator,
     OAuthFlowStore flows,
     OAuthClients clients,
+    AppOnlyTokens appOnly,
     RedirectUris redirectUris,
     TokenKeeper tokens,
     SmtpConnectionTester tester,
     SmtpMailSender sender,
     TimeProvider time,
-    IStringLocalizer<SharedResource> localizer)
+    IStringLocalizer<SharedResource> localizer,
+    ILogger<MailServerForm> logger)
 {
     /// <summary>The form's fields are bound under this prefix.</summary>
     public const string Prefix = "Input";
@@ -58,13 +62,13 @@ public sealed class MailServerForm(
             var draft = await flows.ReadAsync<FormFlow>(OAuthFlowKind.Draft, input.DraftId, consume: false, ct);
             if (draft.Payload is { } flow && flow.ServerId == serverId)
             {
-                input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens, flow.Settings);
+                input.Draft = flow.ToDraft();
             }
             else
             {
                 input.DraftId = null;
                 modelState.Remove($"{Prefix}.{nameof(MailServerInput.DraftId)}");
-                modelState.AddModelError(string.Empty, localizer["Form_DraftExpired"]);
+                modelState.AddModelError(string.Empty, localizer[input.IsOAuth && input.ProviderDescriptor.IsAppOnly ? "Form_DraftExpired_AppOnly" : "Form_DraftExpired"]);
             }
         }
 
@@ -74,6 +78,9 @@ public sealed class MailServerForm(
             // The form shows the filled-in defaults, not the blanks that were posted.
             modelState.Remove($"{Prefix}.{field}");
         }
+
+        // With the defaults filled in: the draft binds an upload to the settings it is for.
+        await KeepUploadsAsync(input, serverId, modelState, ct);
 
         return true;
     }
@@ -91,7 +98,7 @@ public sealed class MailServerForm(
         input.Id = serverId;
         input.Stored = stored;
         input.DraftId = draftId;
-        input.Draft = new MailServerDraft(flow.ClientSecret, flow.Tokens, flow.Settings);
+        input.Draft = flow.ToDraft();
         return input;
     }
 
@@ -175,6 +182,12 @@ public sealed class MailServerForm(
         if (!input.IsOAuth)
         {
             modelState.AddModelError(string.Empty, localizer["Form_GetTokenNeedsOAuth"]);
+            return null;
+        }
+
+        if (input.ProviderDescriptor.IsAppOnly)
+        {
+            modelState.AddModelError(string.Empty, localizer["Form_GetTokenNotForAppOnly"]);
             return null;
         }
 
@@ -324,7 +337,8 @@ public sealed class MailServerForm(
 
             if (token is null || string.IsNullOrEmpty(input.UserName))
             {
-                return (null, SmtpOutcome.Refused(title, Of("Form_NoAccessToken"), Of("Form_NoAccessToken_Hint")));
+                return (null, SmtpOutcome.Refused(
+                    title, Of("Form_NoAccessToken"), Of(input.ProviderDescriptor.IsAppOnly ? "Form_NoAccessToken_AppOnly_Hint" : "Form_NoAccessToken_Hint")));
             }
 
             credential = new OAuth2Credential(input.UserName, token);
@@ -360,16 +374,257 @@ public sealed class MailServerForm(
         return (new SmtpEndpoint(host!, input.Port!.Value, input.Security, credential, pin), null);
     }
 
+    /// <summary>
+    /// Test sign-in (app-only providers): obtains a token with the form's credential (the one typed or uploaded, else the
+    /// stored one where it may be used), and keeps the form, the credential and the token in a draft, unsaved. Null when
+    /// a field stops it (said beside the field); else the draft to show and what happened.
+    /// </summary>
+    public async Task<SignInOutcome?> TestSignInAsync(MailServerInput input, int? serverId, ModelStateDictionary modelState, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(modelState);
+        if (!input.IsOAuth || !input.ProviderDescriptor.IsAppOnly)
+        {
+            modelState.AddModelError(string.Empty, localizer["Form_TestSignInNeedsAppOnly"]);
+            return null;
+        }
+
+        if (!(modelState.IsValid & await validator.ValidateIntoAsync(input, modelState, Prefix, ct, MailServerInputValidator.Authorize)))
+        {
+            return null;
+        }
+
+        var settings = input.Settings;
+        var (credential, given) = await CredentialAsync(input, serverId, settings, modelState, ct);
+        if (credential is null)
+        {
+            return null;
+        }
+
+        TokenSet? obtained = null;
+        string? failure = null;
+        try
+        {
+            obtained = await appOnly.AcquireAsync(input.ToOAuthSettings(credential.ClientSecret), credential, input.UserName!, ct);
+            await store.RecordTokensObtainedAsync(serverId, input.Name, input.Provider, input.UserName, ct);
+        }
+        catch (OAuthException ex)
+        {
+            LogSignInFailed(logger, input.Provider, ex.Error);
+            failure = localizer["Form_TestSignInFailed", ex.Error, localizer.Localize(ex.DescriptionText), localizer.Localize(ex.HintText)];
+        }
+
+        // The draft keeps the form, the credential given with it (a stored one stays where it is) and the token obtained
+        // with it, for the settings the form has now; a failed sign-in keeps the upload too, for the next try.
+        var draftId = await SaveDraftAsync(input, serverId, given, obtained, settings, ct);
+        return new SignInOutcome(draftId, obtained is null ? null : SignedIn(obtained), failure);
+    }
+
+    /// <summary>
+    /// "Switch to OAuth" on a Basic server whose host retires Basic authentication (Microsoft 365, Outlook.com, Gmail):
+    /// the form becomes OAuth with that host's provider, keeping host, port, security and sender; the mailbox to send as
+    /// is the user name, else the login. Nothing is saved. False when the form is not such a server.
+    /// </summary>
+    public static bool SwitchToOAuth(MailServerInput input, ModelStateDictionary modelState)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(modelState);
+        var provider = OAuthProviderDescriptor.ForRetiringBasicHost(HostName.Normalize(input.Host) ?? input.Host);
+        if (input.IsOAuth || provider is null)
+        {
+            return false;
+        }
+
+        input.UserName = NullIfEmpty(input.UserName) ?? NullIfEmpty(input.Login) ?? input.SenderEmail;
+        input.AuthenticationType = AuthenticationType.OAuth;
+        input.Provider = provider.Provider;
+        input.Tenant = input.AuthorizationUrl = input.TokenUrl = input.RevocationUrl = input.Scopes = null;
+        input.ApplyDefaults();
+        input.SwitchedTo = provider;
+        foreach (var field in new[]
+        {
+            nameof(MailServerInput.AuthenticationType), nameof(MailServerInput.Provider), nameof(MailServerInput.UserName), nameof(MailServerInput.Tenant),
+            nameof(MailServerInput.AuthorizationUrl), nameof(MailServerInput.TokenUrl), nameof(MailServerInput.RevocationUrl), nameof(MailServerInput.Scopes),
+        })
+        {
+            modelState.Remove($"{Prefix}.{field}");
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The credential Test sign-in uses: the client secret typed now, else the one the draft carries (uploaded or typed
+    /// before), else the stored one where it may follow the form's settings. <c>Given</c> is the part to keep in the draft.
+    /// </summary>
+    private async Task<(AppOnlyCredential? Credential, AppOnlyCredential? Given)> CredentialAsync(
+        MailServerInput input, int? serverId, MailServerSettings settings, ModelStateDictionary modelState, CancellationToken ct)
+    {
+        var provider = input.ProviderDescriptor;
+        if (provider.HasClientSecret && NullIfEmpty(input.ClientSecret) is { } typed)
+        {
+            var given = new AppOnlyCredential(typed, null, null);
+            return (given, given);
+        }
+
+        if (input.Draft is { HasCredential: true } draft)
+        {
+            var given = new AppOnlyCredential(
+                provider.HasClientSecret ? NullIfEmpty(draft.ClientSecret) : null,
+                provider.AcceptsCertificate ? draft.Certificate : null,
+                provider.UsesServiceAccountKey ? draft.ServiceAccountKey : null);
+            if (!given.IsEmpty)
+            {
+                return (given, given);
+            }
+        }
+
+        if (serverId is { } id)
+        {
+            // Each decrypts only for the settings it was saved with, which the Uses… checks have compared.
+            SecretRead read;
+            AppOnlyCredential? stored = null;
+            if (provider.UsesServiceAccountKey && input.UsesStoredServiceAccountKey)
+            {
+                read = await store.GetServiceAccountKeyAsync(id, settings, ct);
+                stored = read.Value is { } json ? new AppOnlyCredential(null, null, new ServiceAccountKey(json)) : null;
+            }
+            else if (provider.AcceptsCertificate && input.UsesStoredCertificate)
+            {
+                read = await store.GetCertificateAsync(id, settings, ct);
+                stored = read.Value is { } pem ? new AppOnlyCredential(null, new AppCertificate(pem), null) : null;
+            }
+            else if (provider.HasClientSecret && input.UsesStoredClientSecret)
+            {
+                read = await store.GetClientSecretAsync(id, settings, ct);
+                stored = read.Value is { } secret ? new AppOnlyCredential(secret, null, null) : null;
+            }
+
+            if (stored is not null)
+            {
+                return (stored, null);
+            }
+        }
+
+        modelState.AddModelError(
+            $"{Prefix}.{(provider.UsesServiceAccountKey ? nameof(MailServerInput.ServiceAccountKeyFile) : nameof(MailServerInput.ClientSecret))}",
+            localizer[provider.UsesServiceAccountKey ? "Validation_ServiceAccountKeyRequired" : "Validation_AppCredentialRequired"]);
+        return (null, null);
+    }
+
+    /// <summary>
+    /// Reads an uploaded certificate or service account key and keeps it in a new draft of the form (encrypted, on the
+    /// server, like Get Token's), so that it is not lost when the form is shown again; a file that cannot be used is
+    /// said beside its field. The draft's token stays only when it was obtained with this very credential.
+    /// </summary>
+    private async Task KeepUploadsAsync(MailServerInput input, int? serverId, ModelStateDictionary modelState, CancellationToken ct)
+    {
+        if (!input.IsOAuth)
+        {
+            return;
+        }
+
+        var provider = input.ProviderDescriptor;
+        var certificate = provider.AcceptsCertificate && input.CertificateFile is { Length: > 0 } certificateFile
+            ? await ReadUploadAsync(certificateFile, bytes => AppCertificate.Parse(bytes, input.CertificatePassword), nameof(MailServerInput.CertificateFile), modelState, ct)
+            : null;
+        var key = provider.UsesServiceAccountKey && input.ServiceAccountKeyFile is { Length: > 0 } keyFile
+            ? await ReadUploadAsync(keyFile, ServiceAccountKey.Parse, nameof(MailServerInput.ServiceAccountKeyFile), modelState, ct)
+            : null;
+        if (input.Draft?.ServiceAccountKey is { } draftedKey && provider.UsesServiceAccountKey)
+        {
+            input.ClientId = draftedKey.ClientId;
+        }
+
+        if (certificate is null && key is null)
+        {
+            return;
+        }
+
+        if (key is not null)
+        {
+            // A service account's client is the one its key names.
+            input.ClientId = key.ClientId;
+        }
+
+        modelState.Remove($"{Prefix}.{nameof(MailServerInput.ClientId)}");
+        var settings = input.Settings;
+        var earlier = input.Draft;
+        var sameCredential = (certificate is null || certificate.Thumbprint == earlier?.Certificate?.Thumbprint)
+            && (key is null || (key.KeyId == earlier?.ServiceAccountKey?.KeyId && key.ClientEmail == earlier.ServiceAccountKey.ClientEmail));
+        var tokens = sameCredential && earlier is { Tokens: { } kept, ObtainedFor: { } keptFor }
+            && SecretPolicy.Change(SecretField.AccessToken, keptFor, settings) is null ? kept : null;
+        // The upload replaces whatever credential the draft had (a client secret typed before it, an earlier file).
+        var given = new AppOnlyCredential(null, certificate, key);
+        input.DraftId = await SaveDraftAsync(input, serverId, given, tokens, settings, ct);
+        input.Draft = new MailServerDraft(null, tokens, settings) { Certificate = given.Certificate, ServiceAccountKey = given.ServiceAccountKey };
+        modelState.Remove($"{Prefix}.{nameof(MailServerInput.DraftId)}");
+    }
+
+    private async Task<T?> ReadUploadAsync<T>(IFormFile file, Func<byte[], T> parse, string field, ModelStateDictionary modelState, CancellationToken ct)
+        where T : class
+    {
+        if (file.Length > AppCertificate.MaxFileBytes)
+        {
+            modelState.AddModelError($"{Prefix}.{field}", localizer["Validation_UploadTooLarge", AppCertificate.MaxFileBytes / 1024]);
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer, ct);
+        try
+        {
+            return parse(buffer.ToArray());
+        }
+        catch (CredentialFileException ex)
+        {
+            modelState.AddModelError($"{Prefix}.{field}", localizer.Localize(ex.Text));
+            return null;
+        }
+    }
+
+    /// <summary>Keeps the form (without what was typed into its secret fields), a credential and a token in a new draft; the one it replaces is deleted.</summary>
+    private async Task<string> SaveDraftAsync(
+        MailServerInput input, int? serverId, AppOnlyCredential? given, TokenSet? obtained, MailServerSettings settings, CancellationToken ct)
+    {
+        // A copy: the request goes on with what was typed.
+        var kept = JsonSerializer.Deserialize<MailServerInput>(JsonSerializer.Serialize(input))!;
+        kept.ClientSecret = kept.Password = kept.AccessToken = kept.RefreshToken = kept.DraftId = null;
+        var draftId = OAuthTokens.NewState();
+        await flows.SaveAsync(
+            OAuthFlowKind.Draft, draftId, new FormFlow(serverId, kept, given?.ClientSecret, obtained, null, null, settings, given?.Certificate, given?.ServiceAccountKey), ct);
+        if (!string.IsNullOrEmpty(input.DraftId))
+        {
+            await flows.DeleteAsync(input.DraftId, ct);
+        }
+
+        return draftId;
+    }
+
+    private string SignedIn(TokenSet token) => token.ExpiresUtc is { } expires
+        ? localizer["Form_TestSignInPassed_Expires", token.Account ?? "", new UtcTime(expires)]
+        : localizer["Form_TestSignInPassed", token.Account ?? ""];
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Test sign-in with {Provider} failed: {Error}")]
+    private static partial void LogSignInFailed(ILogger logger, OAuthProvider provider, string error);
 }
 
+/// <summary>What Test sign-in did: the draft that holds the form and the token, and the message for the page.</summary>
+public sealed record SignInOutcome(string DraftId, string? Status, string? Error);
+
 /// <summary>
-/// A Get Token round trip: the form, the client secret typed for it, tokens, the PKCE verifier, and the settings the
-/// form had when it left (the client secret and the tokens belong to them).
+/// A Get Token round trip, or a Test sign-in: the form, the client secret typed for it, tokens, the PKCE verifier, the
+/// settings the form had when it left (the client secret and the tokens belong to them), and an app-only server's
+/// uploaded certificate or service account key.
 /// </summary>
 public sealed record FormFlow(
     int? ServerId, MailServerInput Input, string? ClientSecret, TokenSet? Tokens, string? CodeVerifier, string? RedirectUri,
-    MailServerSettings? Settings);
+    MailServerSettings? Settings, AppCertificate? Certificate = null, ServiceAccountKey? ServiceAccountKey = null)
+{
+    public MailServerDraft ToDraft() => new(ClientSecret, Tokens, Settings) { Certificate = Certificate, ServiceAccountKey = ServiceAccountKey };
+}
 
 /// <summary>What the New and Edit pages show around the form (the shared partials read it).</summary>
 public interface IMailServerFormPage

@@ -21,6 +21,11 @@ public sealed class MailServerInput
     [JsonIgnore]
     public MailServerDetails? Stored { get; set; }
 
+    /// <summary>Set when "Switch to OAuth" has just turned this Basic server's form to OAuth with this provider (nothing saved yet).</summary>
+    [BindNever]
+    [JsonIgnore]
+    public OAuthProviderDescriptor? SwitchedTo { get; set; }
+
     /// <summary>What came back from the provider for this form, when the form carries a draft.</summary>
     [BindNever]
     [JsonIgnore]
@@ -82,6 +87,26 @@ public sealed class MailServerInput
     [Display(Name = "Field_ClientSecret")]
     [DataType(DataType.Password)]
     public string? ClientSecret { get; set; }
+
+    [Display(Name = "Field_ClientSecretExpiresOn")]
+    [DataType(DataType.Date)]
+    public DateOnly? ClientSecretExpiresOn { get; set; }
+
+    /// <summary>An app-only server's certificate, uploaded (PFX, or PEM with its key); never rendered, kept in the form's draft.</summary>
+    [Display(Name = "Field_Certificate")]
+    [JsonIgnore]
+    public IFormFile? CertificateFile { get; set; }
+
+    /// <summary>The password of an uploaded PFX or encrypted PEM key; used once, never kept or rendered.</summary>
+    [Display(Name = "Field_CertificatePassword")]
+    [DataType(DataType.Password)]
+    [JsonIgnore]
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>A service account's JSON key, uploaded; never rendered, kept in the form's draft.</summary>
+    [Display(Name = "Field_ServiceAccountKey")]
+    [JsonIgnore]
+    public IFormFile? ServiceAccountKeyFile { get; set; }
 
     [Display(Name = "Field_AuthorizationUrl")]
     public string? AuthorizationUrl { get; set => field = value?.Trim(); }
@@ -152,11 +177,33 @@ public sealed class MailServerInput
 
     /// <summary>The stored client secret may be used with this form's settings.</summary>
     [JsonIgnore]
-    public bool UsesStoredClientSecret => string.IsNullOrEmpty(ClientSecret) && string.IsNullOrEmpty(Draft?.ClientSecret)
+    public bool UsesStoredClientSecret => string.IsNullOrEmpty(ClientSecret) && string.IsNullOrEmpty(Draft?.ClientSecret) && Draft?.Certificate is null
         && StoredOAuth is { Secrets.ClientSecret: SecretState.Readable } s && SecretPolicy.Change(SecretField.ClientSecret, s.Settings, Settings) is null;
 
     [JsonIgnore]
     public bool HasClientSecret => !string.IsNullOrEmpty(ClientSecret) || !string.IsNullOrEmpty(Draft?.ClientSecret) || UsesStoredClientSecret;
+
+    /// <summary>The stored certificate may be used with this form's settings (and no other credential was given).</summary>
+    [JsonIgnore]
+    public bool UsesStoredCertificate => Draft?.Certificate is null && string.IsNullOrEmpty(ClientSecret) && string.IsNullOrEmpty(Draft?.ClientSecret)
+        && StoredOAuth is { Secrets.Certificate: SecretState.Readable } s && SecretPolicy.Change(SecretField.Certificate, s.Settings, Settings) is null;
+
+    /// <summary>The stored service account key may be used with this form's settings.</summary>
+    [JsonIgnore]
+    public bool UsesStoredServiceAccountKey => Draft?.ServiceAccountKey is null
+        && StoredOAuth is { Secrets.ServiceAccountKey: SecretState.Readable } s && SecretPolicy.Change(SecretField.ServiceAccountKey, s.Settings, Settings) is null;
+
+    /// <summary>The certificate this form would sign in with, as shown (subject, thumbprint, expiry): the uploaded one, else the stored one.</summary>
+    [JsonIgnore]
+    public CredentialShown? Certificate => Draft?.Certificate is { } drafted
+        ? new(drafted.Subject, drafted.Thumbprint, drafted.NotAfterUtc, Drafted: true)
+        : UsesStoredCertificate ? new(StoredOAuth!.CertificateSubject ?? "", StoredOAuth.CertificateThumbprint ?? "", StoredOAuth.CertificateExpiresUtc, Drafted: false) : null;
+
+    /// <summary>The service account key this form would sign in with, as shown (client e-mail, key id, client id).</summary>
+    [JsonIgnore]
+    public CredentialShown? ServiceAccountKey => Draft?.ServiceAccountKey is { } drafted
+        ? new(drafted.ClientEmail, drafted.KeyId, null, Drafted: true) { ClientId = drafted.ClientId }
+        : UsesStoredServiceAccountKey ? new(StoredOAuth!.ServiceAccountEmail ?? "", StoredOAuth.ServiceAccountKeyId ?? "", null, Drafted: false) { ClientId = StoredOAuth.ClientId } : null;
 
     [JsonIgnore]
     public bool HasAccessToken => !string.IsNullOrEmpty(TypedAccessToken) || KeepsAccessTokenUntyped;
@@ -210,6 +257,7 @@ public sealed class MailServerInput
         TokenUrl = server.TokenUrl,
         RevocationUrl = server.RevocationUrl,
         Scopes = server.Scopes,
+        ClientSecretExpiresOn = server.ClientSecretExpiresOn,
         Version = server.Version,
     };
 
@@ -262,7 +310,18 @@ public sealed class MailServerInput
             tokensFor = !string.IsNullOrEmpty(TypedAccessToken) && !string.IsNullOrEmpty(TypedRefreshToken) ? null : tokensFor;
         }
 
-        var typedSecret = NullIfEmpty(ClientSecret);
+        var provider = ProviderDescriptor;
+        var typedSecret = provider.HasClientSecret ? NullIfEmpty(ClientSecret) : null;
+        if (oauth && provider.IsAppOnly && typedSecret is not null && typedSecret != Draft?.ClientSecret)
+        {
+            // An app-only token proves the credential it was obtained with, not one typed after it.
+            tokens = null;
+        }
+
+        var draftSecret = provider.HasClientSecret ? NullIfEmpty(Draft?.ClientSecret) : null;
+        var draftCertificate = provider.AcceptsCertificate ? Draft?.Certificate : null;
+        var draftKey = provider.UsesServiceAccountKey ? Draft?.ServiceAccountKey : null;
+        var fromDraft = typedSecret is null && (draftSecret is not null || draftCertificate is not null || draftKey is not null);
         return new MailServerValues(
             Name ?? "",
             HostName.Normalize(Host) ?? Host ?? "",
@@ -282,8 +341,11 @@ public sealed class MailServerInput
             OAuth = oauth
                 ? new OAuthValues(Provider, NullIfEmpty(Tenant), NullIfEmpty(ClientId), NullIfEmpty(AuthorizationUrl), NullIfEmpty(TokenUrl), NullIfEmpty(RevocationUrl), NullIfEmpty(Scopes))
                 {
-                    NewClientSecret = typedSecret ?? NullIfEmpty(Draft?.ClientSecret),
-                    ClientSecretTypedFor = typedSecret is null && !string.IsNullOrEmpty(Draft?.ClientSecret) ? Draft.ObtainedFor : null,
+                    NewClientSecret = typedSecret ?? draftSecret,
+                    NewCertificate = draftCertificate,
+                    NewServiceAccountKey = draftKey,
+                    CredentialTypedFor = fromDraft ? Draft!.ObtainedFor : null,
+                    ClientSecretExpiresOn = provider.ClientSecretExpires ? ClientSecretExpiresOn : null,
                     NewTokens = tokens,
                     TokensObtainedFor = tokensFor,
                 }
@@ -298,4 +360,20 @@ public sealed class MailServerInput
 /// A form that came back from the provider: the client secret typed before leaving, the tokens, and the settings the
 /// form had when they were used and obtained (they may only be saved with those settings).
 /// </summary>
-public sealed record MailServerDraft(string? ClientSecret, TokenSet? Tokens, MailServerSettings? ObtainedFor);
+public sealed record MailServerDraft(string? ClientSecret, TokenSet? Tokens, MailServerSettings? ObtainedFor)
+{
+    /// <summary>An app-only server's certificate, uploaded with the form (not saved yet).</summary>
+    public AppCertificate? Certificate { get; init; }
+
+    /// <summary>A service account's key, uploaded with the form (not saved yet).</summary>
+    public ServiceAccountKey? ServiceAccountKey { get; init; }
+
+    /// <summary>The credential the draft carries (what Test sign-in used, when it has a token).</summary>
+    public bool HasCredential => !string.IsNullOrEmpty(ClientSecret) || Certificate is not null || ServiceAccountKey is not null;
+}
+
+/// <summary>What the form shows of a certificate (subject, thumbprint, expiry) or a service account key (client e-mail, key id, client id).</summary>
+public sealed record CredentialShown(string Name, string Id, DateTime? ExpiresUtc, bool Drafted)
+{
+    public string? ClientId { get; init; }
+}

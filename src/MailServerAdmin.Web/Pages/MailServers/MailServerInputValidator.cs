@@ -126,8 +126,12 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
             .IsInEnum().WithMessage(_ => localizer["Validation_ProviderRequired"]);
 
         RuleFor(x => x.Tenant)
-            .Matches(TenantPattern()).When(x => x.ProviderDescriptor.HasTenant && !string.IsNullOrEmpty(x.Tenant))
-            .WithMessage(_ => localizer["Validation_TenantInvalid"]);
+            .Cascade(CascadeMode.Stop)
+            .Matches(TenantPattern()).WithMessage(_ => localizer["Validation_TenantInvalid"])
+            // An application permission is granted in one organisation: its tenant, not a multi-tenant alias.
+            .Must(tenant => !MultiTenantAliases.Contains(tenant!)).When(x => x.ProviderDescriptor.IsAppOnly, ApplyConditionTo.CurrentValidator)
+            .WithMessage(_ => localizer["Validation_TenantAppOnly"])
+            .When(x => x.ProviderDescriptor.HasTenant && !string.IsNullOrEmpty(x.Tenant));
 
         RuleFor(x => x.ClientId)
             .MaximumLength(MailServerLimits.ClientId).WithMessage(_ => localizer["Validation_ClientIdTooLong"]);
@@ -144,6 +148,9 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
             .Must((input, url) => MicrosoftOAuthClient.AuthorizationUrlMatches(input.AuthorizationUrl, url))
             .When(x => x.ProviderDescriptor.UrlsShareAuthority, ApplyConditionTo.CurrentValidator)
             .WithMessage(_ => localizer["Validation_MicrosoftUrls"])
+            .Must(url => MicrosoftOAuthClient.Authority(url) is not null)
+            .When(x => x.ProviderDescriptor.TokenUrlIsMsalAuthority, ApplyConditionTo.CurrentValidator)
+            .WithMessage(_ => localizer["Validation_MicrosoftTokenUrl"])
             .When(x => !string.IsNullOrEmpty(x.TokenUrl));
 
         RuleFor(x => x.RevocationUrl)
@@ -168,7 +175,7 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         RuleFor(x => x).Custom((input, context) =>
         {
             AddProblems(input, context, localizer, field => !IsProviderField(field));
-            var missing = input.Verdict.Problems.Select(p => MissingKey(p.Field)).OfType<string>().Distinct().ToList();
+            var missing = input.Verdict.Problems.Select(p => MissingKey(input, p.Field)).OfType<string>().Distinct().ToList();
             if (missing.Count > 0)
             {
                 context.AddFailure(new ValidationFailure(
@@ -202,6 +209,8 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         RequiredField.RevocationUrl => nameof(MailServerInput.RevocationUrl),
         RequiredField.Scopes => nameof(MailServerInput.Scopes),
         RequiredField.AccessToken => nameof(MailServerInput.AccessToken),
+        RequiredField.Certificate => nameof(MailServerInput.CertificateFile),
+        RequiredField.ServiceAccountKey => nameof(MailServerInput.ServiceAccountKeyFile),
         _ => nameof(MailServerInput.RefreshToken),
     };
 
@@ -212,8 +221,20 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(localizer);
         var pasted = input.ProviderDescriptor.AcceptsPastedTokens;
+        var appOnly = input.ProviderDescriptor.IsAppOnly;
         var key = (problem.Field, problem.Kind) switch
         {
+            (_, ProblemKind.Conflicting) => "Validation_CredentialConflict",
+            (RequiredField.ClientSecret, ProblemKind.Missing) when input.ProviderDescriptor.AcceptsCertificate => "Validation_AppCredentialRequired",
+            (RequiredField.Certificate, ProblemKind.Missing) => "Validation_AppCredentialRequired",
+            (RequiredField.Certificate, ProblemKind.MustBeRetyped) => "Validation_CertificateMoves",
+            (RequiredField.Certificate, _) => "Validation_CertificateUnreadable",
+            (RequiredField.ServiceAccountKey, ProblemKind.Missing) => "Validation_ServiceAccountKeyRequired",
+            (RequiredField.ServiceAccountKey, ProblemKind.MustBeRetyped) => "Validation_ServiceAccountKeyMoves",
+            (RequiredField.ServiceAccountKey, _) => "Validation_ServiceAccountKeyUnreadable",
+            (RequiredField.AccessToken, ProblemKind.MustBeRetyped) when appOnly => "Validation_AppTokenMoves",
+            (RequiredField.AccessToken, ProblemKind.Unreadable) when appOnly => "Validation_AppTokenUnreadable",
+            (RequiredField.AccessToken, _) when appOnly => "Validation_AppTokenMissing",
             (RequiredField.Password, ProblemKind.Missing) => input.ClearPassword ? "Validation_PasswordAfterClear" : "Validation_PasswordRequired",
             (RequiredField.Password, ProblemKind.MustBeRetyped) =>
                 problem.Change == SecretChange.CertificatePin ? "Validation_PasswordMoves_Pin" : "Validation_PasswordMoves",
@@ -249,11 +270,14 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
     }
 
     /// <summary>The resource key naming a field in the "still missing" summary, for the fields the summary lists.</summary>
-    private static string? MissingKey(RequiredField field) => field switch
+    private static string? MissingKey(MailServerInput input, RequiredField field) => field switch
     {
         RequiredField.Tenant => "Missing_Tenant",
         RequiredField.ClientId => "Missing_ClientId",
+        RequiredField.ClientSecret or RequiredField.Certificate when input.ProviderDescriptor.AcceptsCertificate => "Missing_AppCredential",
         RequiredField.ClientSecret => "Missing_ClientSecret",
+        RequiredField.ServiceAccountKey => "Missing_ServiceAccountKey",
+        RequiredField.AccessToken when input.ProviderDescriptor.IsAppOnly => "Missing_AppToken",
         RequiredField.AuthorizationUrl => "Missing_AuthorizationUrl",
         RequiredField.TokenUrl => "Missing_TokenUrl",
         RequiredField.Scopes => "Missing_Scopes",
@@ -274,6 +298,9 @@ public sealed partial class MailServerInputValidator : AbstractValidator<MailSer
         return uri.Scheme == Uri.UriSchemeHttps
             || (uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip))));
     }
+
+    /// <summary>Tenants that name no organisation: Microsoft's multi-tenant sign-in aliases.</summary>
+    private static readonly HashSet<string> MultiTenantAliases = new(["common", "organizations", "consumers"], StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")]
     private static partial Regex TenantPattern();

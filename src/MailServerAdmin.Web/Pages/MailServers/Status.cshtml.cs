@@ -12,9 +12,12 @@ namespace MailServerAdmin.Web.Pages.MailServers;
 
 /// <summary>A saved server at work: its token health, a connection test, a test message, refresh and revoke.</summary>
 public sealed class StatusModel(
-    MailServerStore store, MailDelivery delivery, TokenKeeper tokens, TimeProvider time, IStringLocalizer<SharedResource> localizer) : PageModel
+    MailServerStore store, CredentialExpiry expiry, MailDelivery delivery, TokenKeeper tokens, TimeProvider time, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public MailServerDetails Server { get; private set; } = null!;
+
+    /// <summary>This server's client secret or certificate, when it expires within 30 days or has expired.</summary>
+    public IReadOnlyList<ExpiringCredential> Expiring { get; private set; } = [];
 
     public SmtpOutcome? Outcome { get; private set; }
 
@@ -102,6 +105,7 @@ public sealed class StatusModel(
         }
 
         Server = server;
+        Expiring = await expiry.ListAsync(id, ct);
         return true;
     }
 }

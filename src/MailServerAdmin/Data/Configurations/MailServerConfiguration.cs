@@ -32,6 +32,12 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.ProtectedClientSecret).HasColumnName("ClientSecret");
         builder.Property(s => s.ProtectedAccessToken).HasColumnName("AccessToken");
         builder.Property(s => s.ProtectedRefreshToken).HasColumnName("RefreshToken");
+        builder.Property(s => s.ProtectedCertificate).HasColumnName("Certificate");
+        builder.Property(s => s.ProtectedServiceAccountKey).HasColumnName("ServiceAccountKey");
+        builder.Property(s => s.CertificateSubject).HasMaxLength(MailServerLimits.CertificateSubject);
+        builder.Property(s => s.CertificateThumbprint).HasMaxLength(MailServerLimits.Thumbprint);
+        builder.Property(s => s.ServiceAccountEmail).HasMaxLength(MailServerLimits.Email);
+        builder.Property(s => s.ServiceAccountKeyId).HasMaxLength(MailServerLimits.KeyId);
         builder.Property(s => s.SecretScheme).HasDefaultValue(1).HasSentinel(0);
         builder.Property(s => s.Version).IsConcurrencyToken();
         builder.Property(s => s.TokenVersion).IsConcurrencyToken();

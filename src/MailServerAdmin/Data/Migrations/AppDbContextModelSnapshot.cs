@@ -76,12 +76,26 @@ namespace MailServerAdmin.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("CertificateExpiresUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CertificatePin")
                         .HasMaxLength(95)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CertificateSubject")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CertificateThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientId")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ClientSecretExpiresOn")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedUtc")
@@ -120,6 +134,10 @@ namespace MailServerAdmin.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("AccessToken");
 
+                    b.Property<string>("ProtectedCertificate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Certificate");
+
                     b.Property<string>("ProtectedClientSecret")
                         .HasColumnType("TEXT")
                         .HasColumnName("ClientSecret");
@@ -131,6 +149,10 @@ namespace MailServerAdmin.Data.Migrations
                     b.Property<string>("ProtectedRefreshToken")
                         .HasColumnType("TEXT")
                         .HasColumnName("RefreshToken");
+
+                    b.Property<string>("ProtectedServiceAccountKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ServiceAccountKey");
 
                     b.Property<bool>("RequiresAuthentication")
                         .HasColumnType("INTEGER");
@@ -159,6 +181,14 @@ namespace MailServerAdmin.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SenderName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceAccountEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceAccountKeyId")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 

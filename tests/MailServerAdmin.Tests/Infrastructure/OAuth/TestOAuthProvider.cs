@@ -18,7 +18,9 @@ namespace MailServerAdmin.Tests.Infrastructure.OAuth;
 /// 127.0.0.1 (plain http) and serves Microsoft-style, Google-style and generic endpoints:
 /// <list type="bullet">
 /// <item><c>GET /authorize</c>, <c>GET /o/oauth2/v2/auth</c>, <c>GET /{tenant}/oauth2/v2.0/authorize</c>: auto-consent, redirects with code+state.</item>
-/// <item><c>POST /token</c>, <c>POST /{tenant}/oauth2/v2.0/token</c>: authorization_code (with PKCE) and refresh_token grants.</item>
+/// <item><c>POST /token</c>, <c>POST /{tenant}/oauth2/v2.0/token</c>: authorization_code (with PKCE) and refresh_token grants;
+/// client_credentials with a client secret or a signed client assertion, and the JWT bearer grant of service accounts
+/// (see <c>TestOAuthProvider.AppOnly.cs</c>).</item>
 /// <item><c>POST /revoke</c>, <c>POST /o/oauth2/revoke</c>: records revoked tokens.</item>
 /// <item><c>GET /userinfo</c>: email of the bearer access token.</item>
 /// <item><c>GET /{tenant}/discovery/instance</c>, <c>/.well-known/openid-configuration</c>,
@@ -29,7 +31,7 @@ namespace MailServerAdmin.Tests.Infrastructure.OAuth;
 /// </list>
 /// Start it with <see cref="StartAsync"/>; dispose it to stop it.
 /// </summary>
-public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
+public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
 {
     private static readonly Regex MicrosoftPath = new(
         "^/(?<tenant>[^/]+)/oauth2/v2\\.0/(?<op>authorize|token|logout)$",
@@ -650,6 +652,12 @@ public sealed class TestOAuthProvider : IAsyncDisposable, IDisposable
 
                 return;
             }
+        }
+
+        // ---- app-only grants: client credentials (secret or signed assertion) and the JWT bearer grant
+        if (await AppOnlyGrantAsync(ctx, form, record, tenant).ConfigureAwait(false))
+        {
+            return;
         }
 
         // ---- client authentication (client_secret_post or client_secret_basic)
@@ -1391,6 +1399,9 @@ public sealed record TestTokenRequest(
     public string? IssuedAccessToken { get; internal set; }
 
     public string? IssuedRefreshToken { get; internal set; }
+
+    /// <summary>The claims of the request's verified JWT (client assertion or JWT bearer grant), with its header's alg and kid.</summary>
+    public IReadOnlyDictionary<string, string>? VerifiedAssertion { get; internal set; }
 }
 
 /// <summary>Any request the provider received. ForwardedHost is the original host when a routing handler sent it.</summary>
