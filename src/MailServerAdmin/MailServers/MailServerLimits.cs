@@ -15,4 +15,5 @@ public static class MailServerLimits
     public const int Scopes = 1000;
     public const int Token = 16384;
     public const int TokenError = 2000;
+    public const int LeaseHolder = 200;
 }

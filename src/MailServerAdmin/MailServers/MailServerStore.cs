@@ -16,7 +16,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     private static readonly HashSet<string> UnauditedFields =
         [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName),
          nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization),
-         nameof(MailServer.SecretScheme)];
+         nameof(MailServer.SecretScheme), nameof(MailServer.TokenFailureCount), nameof(MailServer.TokenRetryAfterUtc)];
 
     public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
@@ -181,9 +181,10 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     }
 
     /// <summary>
-    /// Puts tokens a provider issued for the tracked <paramref name="server"/> as it is now (a refresh) on the entity,
-    /// encrypted for its settings: the access token, and the refresh token when the answer has one (a stored refresh
-    /// token is never overwritten with nothing). Returns whether the refresh token was replaced. The caller saves.
+    /// Puts tokens a provider issued for <paramref name="server"/> as it is now (a refresh) on the entity, encrypted for
+    /// its settings: the access token, and the refresh token when the answer has one (a stored refresh token is never
+    /// overwritten with nothing); the failure state is cleared and the token version renewed. Returns whether the refresh
+    /// token was replaced. The caller writes the entity (the token keeper does, under its refresh lease).
     /// </summary>
     internal bool ApplyRefreshedTokens(MailServer server, TokenSet tokens)
     {
@@ -203,6 +204,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.TokenError = null;
         server.TokenErrorUtc = null;
         server.TokenNeedsAuthorization = false;
+        server.TokenFailureCount = 0;
+        server.TokenRetryAfterUtc = null;
         server.TokenVersion = Guid.NewGuid();
         return rotated;
     }
@@ -314,6 +317,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.TokenError = null;
         server.TokenErrorUtc = null;
         server.TokenNeedsAuthorization = false;
+        server.TokenFailureCount = 0;
+        server.TokenRetryAfterUtc = null;
     }
 
     /// <summary>
@@ -354,10 +359,13 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
 
         if (tokens is not null || tokensBefore != (server.ProtectedAccessToken, server.ProtectedRefreshToken))
         {
+            // New tokens start with a clean slate: no error, no back-off, and sends may ask the provider again.
             server.TokenVersion = Guid.NewGuid();
             server.TokenError = null;
             server.TokenErrorUtc = null;
             server.TokenNeedsAuthorization = false;
+            server.TokenFailureCount = 0;
+            server.TokenRetryAfterUtc = null;
         }
 
         server.SecretScheme = SecretVault.Scheme;
@@ -386,7 +394,10 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     }
 
     private static TokenHealth Health(MailServer s) =>
-        new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization);
+        new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)
+        {
+            RetryAfterUtc = s.TokenRetryAfterUtc,
+        };
 
     /// <summary>Whether a secret the server needs is stored but can no longer be decrypted.</summary>
     private bool UnreadableSecrets(MailServer s)

@@ -20,6 +20,7 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<IOAuthProviderClient, ManualOAuthClient>();
         services.AddSingleton<OAuthClients>();
         services.AddSingleton<TokenKeeper>();
+        services.AddHostedService<TokenKeeperLifetime>();
         return services;
     }
 }

@@ -16,6 +16,9 @@ public sealed record TokenHealth(
     DateTime? ErrorUtc,
     bool NeedsAuthorization)
 {
+    /// <summary>After a failed refresh: no refresh is tried before this time.</summary>
+    public DateTime? RetryAfterUtc { get; init; }
+
     public TokenState State(DateTime nowUtc) =>
         NeedsAuthorization || !HasRefreshToken ? TokenState.NeedsGetToken
         : Error is not null ? TokenState.RefreshFailed
