@@ -41,6 +41,7 @@ public sealed partial class TokenKeeper : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenRegistration _stoppingRegistration;
     private readonly string _holder = $"{Environment.MachineName}, process {Environment.ProcessId}, {Guid.NewGuid().ToString("N")[..6]}";
+    private bool _disposed;
 
     public TokenKeeper(
         IServiceScopeFactory scopes, OAuthClients clients, SecretVault vault, IHttpClientFactory httpClients, IOptions<OAuthOptions> options,
@@ -162,12 +163,18 @@ public sealed partial class TokenKeeper : IDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken ct)
     {
-        await _stopping.CancelAsync();
         Task[] running;
         lock (_attemptsLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             running = [.. _attempts.Values];
         }
+
+        await _stopping.CancelAsync();
 
         if (running.Length == 0)
         {
@@ -283,6 +290,11 @@ public sealed partial class TokenKeeper : IDisposable
 
     public void Dispose()
     {
+        lock (_attemptsLock)
+        {
+            _disposed = true;
+        }
+
         _stoppingRegistration.Dispose();
         _stopping.Dispose();
     }
