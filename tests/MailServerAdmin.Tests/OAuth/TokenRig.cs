@@ -98,11 +98,11 @@ public sealed class TokenRig : IAsyncDisposable
     /// An OAuth server (Manual configuration) on the SMTP peer, with tokens from a real Get Token through the New form;
     /// the first one created is the default. Returns its id.
     /// </summary>
-    public async Task<int> CreateServerAsync(string name)
+    public async Task<int> CreateServerAsync(string name, Dictionary<string, string?>? values = null)
     {
         var client = await App.CreateBrowserAsync(followRedirects: false);
         var form = await client.GetPageAsync("/MailServers/Create");
-        var url = await OAuthFixture.GetTokenAsync(client, form, ServerValues(name));
+        var url = await OAuthFixture.GetTokenAsync(client, form, values ?? ServerValues(name));
         await SaveAfterConsentAsync(client, url);
         return await App.WithDbAsync(db => db.MailServers.Where(s => s.Name == name).Select(s => s.Id).SingleAsync());
     }
@@ -127,6 +127,17 @@ public sealed class TokenRig : IAsyncDisposable
         .With("Input.AuthorizationUrl", Provider.AuthorizationEndpoint.ToString())
         .With("Input.TokenUrl", Provider.TokenEndpoint.ToString())
         .With("Input.Scopes", "smtp.send offline_access");
+
+    /// <summary>A Microsoft server (MSAL, its https authority routed to the test provider) on the SMTP peer.</summary>
+    public Dictionary<string, string?> MicrosoftServerValues(string name) => ServerForms.Basic(name, password: null)
+        .With("Input.Host", Peer.Host)
+        .With("Input.Port", Peer.Port.ToString(CultureInfo.InvariantCulture))
+        .With("Input.UserName", OAuthUser)
+        .With("Input.AuthenticationType", "OAuth")
+        .With("Input.Provider", "Microsoft")
+        .With("Input.Tenant", Guid.NewGuid().ToString())
+        .With("Input.ClientId", Provider.Options.ClientId)
+        .With("Input.ClientSecret", Provider.Options.ClientSecret);
 
     /// <summary>Sends a small message through the server with <paramref name="app"/>'s <see cref="MailDelivery"/>, as the business application does.</summary>
     public static async Task<SmtpSendResult> SendAsync(AppFactory app, string serverName, CancellationToken ct = default)
