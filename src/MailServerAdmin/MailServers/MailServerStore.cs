@@ -1,5 +1,6 @@
 using MailServerAdmin.Audit;
 using MailServerAdmin.Data;
+using MailServerAdmin.Localization;
 using MailServerAdmin.OAuth;
 using Microsoft.EntityFrameworkCore;
 
@@ -75,6 +76,26 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
             TokenAccount = s.TokenAccount,
             Health = Health(s),
         };
+    }
+
+    /// <summary>
+    /// What the banner on every admin page says when the default server's tokens cannot be refreshed (it needs a new Get
+    /// Token, its refreshes fail, or its last refresh was interrupted); null while they can, or for a Basic server.
+    /// </summary>
+    public async Task<TokenAlert?> GetDefaultTokenAlertAsync(CancellationToken ct = default)
+    {
+        var s = await db.MailServers.AsNoTracking()
+            .Where(s => s.IsDefault && s.AuthenticationType == AuthenticationType.OAuth)
+            .Where(s => s.TokenNeedsAuthorization || s.TokenError != null || s.ProtectedRefreshToken == null)
+            .SingleOrDefaultAsync(ct);
+        if (s is null)
+        {
+            return null;
+        }
+
+        var needsGetToken = s.TokenNeedsAuthorization || s.ProtectedRefreshToken is null;
+        var reason = s.TokenError is { } error ? LocalizableText.FromStored(error) : LocalizableText.Of("Health_NeedsGetToken");
+        return new TokenAlert(s.Id, s.Name, needsGetToken, reason, s.ProtectedAccessToken is null ? null : s.AccessTokenExpiresUtc, s.TokenRetryAfterUtc);
     }
 
     /// <summary>

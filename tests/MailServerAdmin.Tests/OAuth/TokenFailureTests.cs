@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MailServerAdmin.Audit;
 using MailServerAdmin.Localization;
 using MailServerAdmin.MailServers;
+using MailServerAdmin.Tests.Infrastructure;
 using MailServerAdmin.Tests.Infrastructure.Smtp;
 using Microsoft.EntityFrameworkCore;
 
@@ -80,11 +81,24 @@ public sealed class TokenFailureTests
         var audit = await rig.App.WithDbAsync(db => db.AuditEntries.Where(e => e.ServerId == id && e.Action == AuditAction.TokensNeedAuthorization).ToListAsync());
         Assert.Equal(SystemAuditActor.SystemName, Assert.Single(audit).Administrator);
 
-        // New tokens through Get Token: the mail goes out again.
+        // Every admin page says so: the server, the reason, and that its access token has expired.
+        var browser = await rig.App.CreateBrowserAsync();
+        foreach (var path in new[] { "/MailServers", "/Audit", "/Administrators" })
+        {
+            var banner = (await browser.GetPageAsync(path)).QuerySelector("[data-testid=token-banner]");
+            Assert.NotNull(banner);
+            Assert.Contains(name, banner.TextContent, StringComparison.Ordinal);
+            Assert.Contains("needs a new Get Token", banner.TextContent, StringComparison.Ordinal);
+            Assert.Contains("The refresh token has been revoked.", banner.QuerySelector("[data-testid=token-banner-reason]")!.TextContent, StringComparison.Ordinal);
+            Assert.Contains("access token expired", banner.QuerySelector("[data-testid=token-banner-expiry]")!.TextContent, StringComparison.Ordinal);
+        }
+
+        // New tokens through Get Token: the mail goes out again, and the banner is gone.
         await rig.GetNewTokensAsync(id);
         var afterGetToken = await rig.SendAsync(name);
         Assert.True(afterGetToken.Succeeded, afterGetToken.Failure?.Message);
         Assert.Equal(0, rig.Provider.FamilyRevocations);
+        Assert.Null((await browser.GetPageAsync("/MailServers")).QuerySelector("[data-testid=token-banner]"));
     }
 
     [SmtpPeerFact]
@@ -97,6 +111,8 @@ public sealed class TokenFailureTests
         rig.Clock.Advance(TimeSpan.FromSeconds(50));
         rig.Provider.FailNextTokenRequestWithStatus(503, "Service Unavailable");
         var requestsBefore = rig.Provider.RefreshRequestCount;
+        var browser = await rig.App.CreateBrowserAsync();
+        Assert.Null((await browser.GetPageAsync("/MailServers")).QuerySelector("[data-testid=token-banner]"));
 
         var sends = new List<MailServerAdmin.Sending.SmtpSendResult>();
         for (var i = 0; i < 5; i++)
@@ -113,6 +129,10 @@ public sealed class TokenFailureTests
         Assert.Contains("the next try is at", health, StringComparison.Ordinal);
         Assert.DoesNotContain("client ID", health, StringComparison.Ordinal);
         Assert.InRange(failing.TokenRetryAfterUtc!.Value, failing.TokenErrorUtc!.Value.AddSeconds(15), failing.TokenErrorUtc.Value.AddSeconds(30));
+        var banner = (await browser.GetPageAsync("/Audit")).QuerySelector("[data-testid=token-banner]")!;
+        Assert.Contains($"The default server {name} cannot refresh its tokens at the moment.", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("outage at the provider", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("current access token expires", banner.QuerySelector("[data-testid=token-banner-expiry]")!.TextContent, StringComparison.Ordinal);
 
         // The back-off is over (and the old token expired): the next send refreshes and the mail goes on.
         rig.Clock.Advance(TimeSpan.FromSeconds(31));
