@@ -94,7 +94,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         }
 
         var needsGetToken = s.TokenNeedsAuthorization || s.ProtectedRefreshToken is null;
-        var reason = s.TokenError is { } error ? LocalizableText.FromStored(error) : LocalizableText.Of("Health_NeedsGetToken");
+        var reason = s.TokenError is { } error ? LocalizableText.FromStored(error) : LocalizableText.Of("Token_NoRefreshToken");
         return new TokenAlert(s.Id, s.Name, needsGetToken, reason, s.ProtectedAccessToken is null ? null : s.AccessTokenExpiresUtc, s.TokenRetryAfterUtc);
     }
 

@@ -705,7 +705,7 @@ public sealed partial class TokenKeeper : IDisposable
         var error = row.TokenError is null ? null : FromStored(row.TokenError);
         if (row.TokenNeedsAuthorization)
         {
-            return new TokenUnavailableException(Of("Token_NeedsGetToken", error ?? Of("Token_RefreshTokenRejected_Hint")), Of("Token_NeedsGetToken_Hint"));
+            return new TokenUnavailableException(Of("Token_NeedsGetToken", error ?? Of("Token_NoRefreshToken")), Of("Token_NeedsGetToken_Hint"));
         }
 
         return new TokenUnavailableException(
