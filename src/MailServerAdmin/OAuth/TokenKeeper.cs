@@ -607,8 +607,9 @@ public sealed partial class TokenKeeper : IDisposable
         var now = Now;
         var failures = row.TokenFailureCount + 1;
         DateTime? retryAfter = ex.IsInvalidGrant ? null : now + TokenTiming.Backoff(failures, _options.RetryFirst, _options.RetryMax, Random.Shared);
+        // An outage is said to be one; a connection that could not be made keeps its own hint (the network, the URL).
         var explanation = ex.IsInvalidGrant ? Of("Token_RefreshTokenRejected_Hint")
-            : ex.IsTransient ? Of("Token_Outage", new UtcTime(retryAfter!.Value))
+            : ex.IsTransient && ex.Error != "network" ? Of("Token_Outage", new UtcTime(retryAfter!.Value))
             : Join(" ", [ex.HintText, Of("Token_NextTry", new UtcTime(retryAfter!.Value))]);
         var error = Join(" ", [ex.DescriptionText, explanation]);
         var stored = error.ToJson();
