@@ -15,6 +15,8 @@ public static class AuditDetails
 
     public const string RefreshTokenRotated = "The provider rotated the refresh token; the new one is stored.";
 
+    public const string RefreshInterrupted = "The last refresh was interrupted before the provider's answer was stored.";
+
     private const string PreviousDefaultPrefix = "Previous default: ";
     private const string AccountSeparator = ", account ";
     private const string NotSavedYet = "; not saved yet";
@@ -72,6 +74,11 @@ public static class AuditDetails
         if (detail == RefreshTokenRotated)
         {
             return Of("Audit_Detail_RefreshTokenRotated");
+        }
+
+        if (detail == RefreshInterrupted)
+        {
+            return Of("Audit_Detail_RefreshInterrupted");
         }
 
         if (detail.StartsWith(PreviousDefaultPrefix, StringComparison.Ordinal))

@@ -34,8 +34,13 @@ public enum AuditAction
     AdministratorAdded,
     AdministratorRemoved,
     TokensObtained,
+
+    /// <summary>An administrator refreshed the tokens (Refresh now); routine refreshes are not recorded.</summary>
     TokensRefreshed,
+
+    /// <summary>Refreshing the tokens started failing (they had worked until then); recorded once, not at every attempt.</summary>
     TokenRefreshFailed,
+
     TokensRevoked,
     PasswordChanged,
     PasswordReset,
@@ -45,4 +50,10 @@ public enum AuditAction
     RecoveryCodesGenerated,
     SingleSignOn,
     SingleSignOnLinked,
+
+    /// <summary>Refreshing works again after failing.</summary>
+    TokenRefreshRecovered,
+
+    /// <summary>The provider refused the refresh token: only a new Get Token helps, and no refresh is tried until then.</summary>
+    TokensNeedAuthorization,
 }

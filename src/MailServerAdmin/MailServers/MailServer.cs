@@ -112,6 +112,29 @@ public sealed class MailServer
     /// <summary>Changes whenever the tokens change, so that a stale refresh never overwrites newer tokens.</summary>
     public Guid TokenVersion { get; set; }
 
+    /// <summary>
+    /// Refresh failures in a row (transient or not) since the tokens last worked; the back-off grows with it.
+    /// </summary>
+    public int TokenFailureCount { get; set; }
+
+    /// <summary>After a failed refresh: no new refresh is tried before this time (exponential back-off with jitter).</summary>
+    public DateTime? TokenRetryAfterUtc { get; set; }
+
+    /// <summary>
+    /// The refresh lease: set (with a conditional update) by the one process that may redeem the refresh token now,
+    /// cleared when its answer or its failure is stored. Null when nobody is refreshing.
+    /// </summary>
+    public Guid? TokenLeaseId { get; set; }
+
+    /// <summary>When the lease expires, so that a holder that died cannot block the refresh for ever.</summary>
+    public DateTime? TokenLeaseUntilUtc { get; set; }
+
+    /// <summary>When the lease was taken (told in the health when its answer was lost).</summary>
+    public DateTime? TokenLeaseTakenUtc { get; set; }
+
+    /// <summary>Which process holds the lease (host name, process id), for the log and the health.</summary>
+    public string? TokenLeaseHolder { get; set; }
+
     /// <summary>Changes on every write, so that a save based on an old read is refused.</summary>
     public Guid Version { get; set; }
 

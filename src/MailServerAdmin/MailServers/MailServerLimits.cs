@@ -18,4 +18,5 @@ public static class MailServerLimits
     public const int CertificateSubject = 500;
     public const int Thumbprint = 64;
     public const int KeyId = 100;
+    public const int LeaseHolder = 200;
 }

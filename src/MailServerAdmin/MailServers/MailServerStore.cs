@@ -1,5 +1,6 @@
 using MailServerAdmin.Audit;
 using MailServerAdmin.Data;
+using MailServerAdmin.Localization;
 using MailServerAdmin.OAuth;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     private static readonly HashSet<string> UnauditedFields =
         [nameof(MailServer.Version), nameof(MailServer.UpdatedUtc), nameof(MailServer.CreatedUtc), nameof(MailServer.NormalizedName),
          nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization),
-         nameof(MailServer.SecretScheme)];
+         nameof(MailServer.SecretScheme), nameof(MailServer.TokenFailureCount), nameof(MailServer.TokenRetryAfterUtc)];
 
     public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
     {
@@ -81,6 +82,26 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
             ServiceAccountEmail = s.ServiceAccountEmail,
             ServiceAccountKeyId = s.ServiceAccountKeyId,
         };
+    }
+
+    /// <summary>
+    /// What the banner on every admin page says when the default server's tokens cannot be refreshed (it needs a new Get
+    /// Token, its refreshes fail, or its last refresh was interrupted); null while they can, or for a Basic server.
+    /// </summary>
+    public async Task<TokenAlert?> GetDefaultTokenAlertAsync(CancellationToken ct = default)
+    {
+        var s = await db.MailServers.AsNoTracking()
+            .Where(s => s.IsDefault && s.AuthenticationType == AuthenticationType.OAuth)
+            .Where(s => s.TokenNeedsAuthorization || s.TokenError != null || s.ProtectedRefreshToken == null)
+            .SingleOrDefaultAsync(ct);
+        if (s is null)
+        {
+            return null;
+        }
+
+        var needsGetToken = s.TokenNeedsAuthorization || s.ProtectedRefreshToken is null;
+        var reason = s.TokenError is { } error ? LocalizableText.FromStored(error) : LocalizableText.Of("Token_NoRefreshToken");
+        return new TokenAlert(s.Id, s.Name, needsGetToken, reason, s.ProtectedAccessToken is null ? null : s.AccessTokenExpiresUtc, s.TokenRetryAfterUtc);
     }
 
     /// <summary>
@@ -195,9 +216,10 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
     }
 
     /// <summary>
-    /// Puts tokens a provider issued for the tracked <paramref name="server"/> as it is now (a refresh) on the entity,
-    /// encrypted for its settings: the access token, and the refresh token when the answer has one (a stored refresh
-    /// token is never overwritten with nothing). Returns whether the refresh token was replaced. The caller saves.
+    /// Puts tokens a provider issued for <paramref name="server"/> as it is now (a refresh) on the entity, encrypted for
+    /// its settings: the access token, and the refresh token when the answer has one (a stored refresh token is never
+    /// overwritten with nothing); the failure state is cleared and the token version renewed. Returns whether the refresh
+    /// token was replaced. The caller writes the entity (the token keeper does, under its refresh lease).
     /// </summary>
     internal bool ApplyRefreshedTokens(MailServer server, TokenSet tokens)
     {
@@ -217,6 +239,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.TokenError = null;
         server.TokenErrorUtc = null;
         server.TokenNeedsAuthorization = false;
+        server.TokenFailureCount = 0;
+        server.TokenRetryAfterUtc = null;
         server.TokenVersion = Guid.NewGuid();
         return rotated;
     }
@@ -341,6 +365,8 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         server.TokenError = null;
         server.TokenErrorUtc = null;
         server.TokenNeedsAuthorization = false;
+        server.TokenFailureCount = 0;
+        server.TokenRetryAfterUtc = null;
     }
 
     /// <summary>
@@ -405,10 +431,13 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
 
         if (tokens is not null || tokensBefore != (server.ProtectedAccessToken, server.ProtectedRefreshToken))
         {
+            // New tokens start with a clean slate: no error, no back-off, and sends may ask the provider again.
             server.TokenVersion = Guid.NewGuid();
             server.TokenError = null;
             server.TokenErrorUtc = null;
             server.TokenNeedsAuthorization = false;
+            server.TokenFailureCount = 0;
+            server.TokenRetryAfterUtc = null;
         }
 
         server.SecretScheme = SecretVault.Scheme;
@@ -440,6 +469,7 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)
         {
             AppOnly = s.OAuthProvider is { } provider && OAuthProviderDescriptor.Find(provider)?.IsAppOnly == true,
+            RetryAfterUtc = s.TokenRetryAfterUtc,
         };
 
     /// <summary>Whether a secret the server needs is stored but can no longer be decrypted.</summary>

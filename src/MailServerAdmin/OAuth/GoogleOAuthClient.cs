@@ -89,7 +89,7 @@ public sealed class GoogleOAuthClient(IOptions<OAuthOptions> options, TimeProvid
         }
         catch (TokenResponseException ex)
         {
-            throw OAuthErrors.Explain(ex.Error?.Error ?? "error", ex.Error?.ErrorDescription, redirectUri, ex);
+            throw OAuthErrors.Explain(ex.Error?.Error ?? "error", ex.Error?.ErrorDescription, redirectUri, ex.StatusCode is { } status ? (int)status : null, ex);
         }
         catch (HttpRequestException ex)
         {

@@ -27,4 +27,23 @@ public sealed class OAuthOptions
 
     /// <summary>How often the background job looks for tokens to refresh; 0 turns it off.</summary>
     public int RefreshCheckMinutes { get; set; } = 5;
+
+    /// <summary>The wait after the first failed refresh; it doubles with each failure in a row (with jitter).</summary>
+    public int RetryFirstSeconds { get; set; } = 30;
+
+    /// <summary>The longest wait between two refresh attempts after failures.</summary>
+    public int RetryMaxMinutes { get; set; } = 30;
+
+    public TimeSpan RetryFirst => TimeSpan.FromSeconds(Math.Max(1, RetryFirstSeconds));
+
+    public TimeSpan RetryMax => TimeSpan.FromMinutes(Math.Max(1, RetryMaxMinutes));
+
+    /// <summary>
+    /// How long a refresh lease lasts: the holder's call to the provider (at most <see cref="Timeout"/>) and the write of
+    /// its answer fit in it with room to spare, so a lease only expires when its holder died.
+    /// </summary>
+    public TimeSpan LeaseDuration => (Timeout * 2) + TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a process waits for another process's refresh before giving up (the holder's time limit, and a little).</summary>
+    public TimeSpan WaitForOtherInstance => Timeout + TimeSpan.FromSeconds(3);
 }

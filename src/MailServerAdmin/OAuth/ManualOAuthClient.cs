@@ -85,7 +85,7 @@ public sealed class ManualOAuthClient(IHttpClientFactory httpClients, IOptions<O
             }
             catch (JsonException ex)
             {
-                throw OAuthErrors.Explain("invalid_response", LocalizableText.Of("OAuth_NotJson", (int)response.StatusCode), redirectUri, ex);
+                throw OAuthErrors.Explain("invalid_response", LocalizableText.Of("OAuth_NotJson", (int)response.StatusCode), redirectUri, (int)response.StatusCode, ex);
             }
             catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
             {
@@ -95,9 +95,10 @@ public sealed class ManualOAuthClient(IHttpClientFactory httpClients, IOptions<O
             if (!response.IsSuccessStatusCode || answer is null || string.IsNullOrEmpty(answer.AccessToken))
             {
                 var error = answer?.Error ?? $"http_{(int)response.StatusCode}";
+                var status = (int)response.StatusCode;
                 throw answer?.ErrorDescription is { } description
-                    ? OAuthErrors.Explain(error, description, redirectUri)
-                    : OAuthErrors.Explain(error, LocalizableText.Of("OAuth_HttpStatus", (int)response.StatusCode, response.ReasonPhrase ?? ""), redirectUri);
+                    ? OAuthErrors.Explain(error, description, redirectUri, status)
+                    : OAuthErrors.Explain(error, LocalizableText.Of("OAuth_HttpStatus", status, response.ReasonPhrase ?? ""), redirectUri, status);
             }
 
             var now = time.GetUtcNow().UtcDateTime;

@@ -6,8 +6,11 @@ using Microsoft.Identity.Client;
 namespace MailServerAdmin.OAuth;
 
 /// <summary>
-/// Microsoft identity platform through MSAL, as a confidential client. MSAL keeps the refresh token in its token
-/// cache and not in its result, so a fresh in-memory cache per call is captured and the token taken from it.
+/// Microsoft identity platform through MSAL, as a confidential client, the way MSAL documents it for web apps: the token
+/// cache of each server is serialized with <c>SerializeMsalV3</c> and kept (encrypted) as the server's refresh-token
+/// secret (<see cref="MsalTokenCacheSecret"/>); a refresh loads it with <c>DeserializeMsalV3</c>, finds the account with
+/// <c>GetAccountAsync</c> and calls <c>AcquireTokenSilent(...).WithForceRefresh(true)</c>, and MSAL redeems and rotates
+/// the refresh token inside its cache. The refresh token itself is never read out of the cache.
 /// </summary>
 public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOptions<OAuthOptions> options) : IOAuthProviderClient
 {
@@ -28,7 +31,7 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
 
     public async Task<AuthorizationStart> StartAsync(OAuthSettings settings, string redirectUri, string state, string? loginHint, CancellationToken ct)
     {
-        var (app, _) = Build(settings, redirectUri);
+        var (app, _) = Build(settings, redirectUri, stored: null);
         var request = app.GetAuthorizationRequestUrl(settings.ScopeList)
             .WithPkce(out var verifier)
             .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false) });
@@ -43,7 +46,7 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
 
     public async Task<TokenSet> RedeemAsync(OAuthSettings settings, string redirectUri, string code, string codeVerifier, CancellationToken ct)
     {
-        var (app, cache) = Build(settings, redirectUri);
+        var (app, cache) = Build(settings, redirectUri, stored: null);
         var result = await Call(
             () => app.AcquireTokenByAuthorizationCode(settings.ScopeList, code).WithPkceCodeVerifier(codeVerifier).ExecuteAsync(ct),
             redirectUri,
@@ -51,24 +54,46 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         return ToTokenSet(result, cache);
     }
 
+    /// <summary>
+    /// Refreshes with the server's MSAL token cache. A plain refresh token (stored by an earlier version of this app) is
+    /// redeemed once with MSAL's migration call, <c>AcquireTokenByRefreshToken</c>; from then on MSAL's cache is kept.
+    /// </summary>
     public async Task<TokenSet> RefreshAsync(OAuthSettings settings, string refreshToken, CancellationToken ct)
     {
-        var (app, cache) = Build(settings, redirectUri: null);
+        if (!MsalTokenCacheSecret.TryRead(refreshToken, out var stored))
+        {
+            var (legacyApp, legacyCache) = Build(settings, redirectUri: null, stored: null);
+            var migrated = await Call(
+                () => ((IByRefreshToken)legacyApp).AcquireTokenByRefreshToken(settings.ScopeList, refreshToken).ExecuteAsync(ct),
+                null,
+                ct);
+            return ToTokenSet(migrated, legacyCache);
+        }
+
+        var (app, cache) = Build(settings, redirectUri: null, stored.Cache);
         var result = await Call(
-            () => ((IByRefreshToken)app).AcquireTokenByRefreshToken(settings.ScopeList, refreshToken).ExecuteAsync(ct),
+            async () =>
+            {
+                var account = await app.GetAccountAsync(stored.HomeAccountId)
+                    ?? throw OAuthErrors.Explain("invalid_grant", LocalizableText.Of("OAuth_MicrosoftNoAccount"), null);
+                return await app.AcquireTokenSilent(settings.ScopeList, account).WithForceRefresh(true).ExecuteAsync(ct);
+            },
             null,
             ct);
         return ToTokenSet(result, cache);
     }
 
-    private static TokenSet ToTokenSet(AuthenticationResult result, CapturedCache cache) => new(
+    /// <summary>The tokens of a result; the "refresh token" is MSAL's cache as it is after the call.</summary>
+    private static TokenSet ToTokenSet(AuthenticationResult result, CacheSlot cache) => new(
         result.AccessToken,
-        cache.RefreshToken(result.Account?.HomeAccountId?.Identifier),
+        cache.Blob is { Length: > 0 } blob && result.Account?.HomeAccountId?.Identifier is { Length: > 0 } account
+            ? MsalTokenCacheSecret.Of(account, blob).Write()
+            : null,
         result.ExpiresOn.UtcDateTime,
         DateTime.UtcNow,
         result.Account?.Username);
 
-    private (IConfidentialClientApplication App, CapturedCache Cache) Build(OAuthSettings settings, string? redirectUri)
+    private (IConfidentialClientApplication App, CacheSlot Cache) Build(OAuthSettings settings, string? redirectUri, byte[]? stored)
     {
         var authority = Authority(settings.ResolvedTokenUrl)
             ?? throw OAuthErrors.Explain("invalid_configuration", LocalizableText.Of("OAuth_MicrosoftTokenUrl", TokenPath), redirectUri);
@@ -84,7 +109,7 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         }
 
         var app = builder.Build();
-        return (app, new CapturedCache(app.UserTokenCache));
+        return (app, new CacheSlot(app.UserTokenCache, stored));
     }
 
     private async Task<T> Call<T>(Func<Task<T>> call, string? redirectUri, CancellationToken ct)
@@ -97,9 +122,14 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         {
             throw OAuthErrors.Timeout(options.Value.Timeout, ex);
         }
+        catch (MsalUiRequiredException ex)
+        {
+            // The refresh token was refused (or is gone from the cache): only signing in again helps.
+            throw OAuthErrors.Explain("invalid_grant", Description(ex), redirectUri, StatusCode(ex), ex);
+        }
         catch (MsalServiceException ex)
         {
-            throw OAuthErrors.Explain(ex.ErrorCode, Description(ex), redirectUri, ex);
+            throw OAuthErrors.Explain(ex.ErrorCode, Description(ex), redirectUri, StatusCode(ex), ex);
         }
         catch (MsalClientException ex)
         {
@@ -119,6 +149,8 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
             throw OAuthErrors.Timeout(options.Value.Timeout, ex);
         }
     }
+
+    private static int? StatusCode(MsalServiceException ex) => ex.StatusCode > 0 ? ex.StatusCode : null;
 
     /// <summary>The provider's own error_description, without MSAL's preamble.</summary>
     private static string Description(MsalServiceException ex)
@@ -153,46 +185,32 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         }
     }
 
-    /// <summary>Keeps the serialized MSAL cache of one call, to read the refresh token out of it.</summary>
-    private sealed class CapturedCache
+    /// <summary>
+    /// One server's MSAL token cache during one call, with MSAL's documented serialization hooks: loaded before MSAL
+    /// reads it, kept after MSAL changed it.
+    /// </summary>
+    private sealed class CacheSlot
     {
-        private byte[]? _blob;
-
-        public CapturedCache(ITokenCache cache) => cache.SetAfterAccess(args =>
+        public CacheSlot(ITokenCache cache, byte[]? stored)
         {
-            if (args.HasStateChanged)
+            Blob = stored;
+            cache.SetBeforeAccess(args =>
             {
-                _blob = args.TokenCache.SerializeMsalV3();
-            }
-        });
-
-        public string? RefreshToken(string? homeAccountId)
-        {
-            if (_blob is null)
-            {
-                return null;
-            }
-
-            using var cache = JsonDocument.Parse(_blob);
-            if (!cache.RootElement.TryGetProperty("RefreshToken", out var section))
-            {
-                return null;
-            }
-
-            foreach (var entry in section.EnumerateObject())
-            {
-                if (homeAccountId is not null && entry.Value.TryGetProperty("home_account_id", out var home) && home.GetString() != homeAccountId)
+                if (Blob is { Length: > 0 } blob)
                 {
-                    continue;
+                    args.TokenCache.DeserializeMsalV3(blob, shouldClearExistingCache: true);
                 }
-
-                if (entry.Value.TryGetProperty("secret", out var secret))
+            });
+            cache.SetAfterAccess(args =>
+            {
+                if (args.HasStateChanged)
                 {
-                    return secret.GetString();
+                    Blob = args.TokenCache.SerializeMsalV3();
                 }
-            }
-
-            return null;
+            });
         }
+
+        /// <summary>The serialized cache: as stored before the call, as MSAL left it after.</summary>
+        public byte[]? Blob { get; private set; }
     }
 }

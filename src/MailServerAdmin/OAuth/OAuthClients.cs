@@ -23,6 +23,7 @@ public static class OAuthServiceCollectionExtensions
         services.AddSingleton<IAppOnlyTokenClient, GoogleServiceAccountClient>();
         services.AddSingleton<AppOnlyTokens>();
         services.AddSingleton<TokenKeeper>();
+        services.AddHostedService<TokenKeeperLifetime>();
         return services;
     }
 }

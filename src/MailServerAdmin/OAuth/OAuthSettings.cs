@@ -47,6 +47,18 @@ public sealed class OAuthException(string error, LocalizableText description, Lo
 {
     public string Error { get; } = error;
 
+    /// <summary>The HTTP status the token endpoint answered with, when it answered.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>
+    /// An outage at the provider rather than a verdict on this request: no answer in time, no connection, a 5xx or
+    /// 429 answer, or the provider's own <c>server_error</c>/<c>temporarily_unavailable</c>. Trying again later may work.
+    /// </summary>
+    public bool IsTransient => OAuthErrors.IsTransient(Error, StatusCode);
+
+    /// <summary>The provider refused the grant itself (the refresh token): only a new authorization helps.</summary>
+    public bool IsInvalidGrant => Error == "invalid_grant";
+
     public LocalizableText DescriptionText { get; } = description;
 
     public LocalizableText HintText { get; } = hint;

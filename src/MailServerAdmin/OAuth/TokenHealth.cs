@@ -19,6 +19,9 @@ public sealed record TokenHealth(
     /// <summary>An app-only server: it never has a refresh token, and a new access token is obtained with its credential.</summary>
     public bool AppOnly { get; init; }
 
+    /// <summary>After a failed refresh: no refresh is tried before this time.</summary>
+    public DateTime? RetryAfterUtc { get; init; }
+
     public TokenState State(DateTime nowUtc) =>
         AppOnly ? (Error is not null ? TokenState.RefreshFailed : !HasAccessToken || ExpiresUtc <= nowUtc ? TokenState.Expired : TokenState.Valid)
         : NeedsAuthorization || !HasRefreshToken ? TokenState.NeedsGetToken
@@ -48,7 +51,8 @@ public sealed record TokenHealth(
         };
     }
 
-    private static LocalizableText In(TimeSpan span) => span.TotalMinutes < 90
+    /// <summary>A span as "12 min", "5 h" or "3 days" (at least one minute).</summary>
+    public static LocalizableText In(TimeSpan span) => span.TotalMinutes < 90
         ? Of("Health_Minutes", Math.Max(1, (int)span.TotalMinutes))
         : span.TotalHours < 48 ? Of("Health_Hours", (int)span.TotalHours) : Of("Health_Days", (int)span.TotalDays);
 }
@@ -60,3 +64,10 @@ public enum TokenState
     RefreshFailed,
     NeedsGetToken,
 }
+
+/// <summary>
+/// The default server's tokens cannot be refreshed: which server, whether only a new Get Token helps, why (as stored),
+/// when its current access token expires (null when there is none) and when the next refresh is tried.
+/// </summary>
+public sealed record TokenAlert(
+    int ServerId, string ServerName, bool NeedsGetToken, LocalizableText Reason, DateTime? AccessTokenExpiresUtc, DateTime? RetryAfterUtc);

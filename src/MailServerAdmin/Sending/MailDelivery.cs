@@ -8,8 +8,10 @@ using MimeKit;
 namespace MailServerAdmin.Sending;
 
 /// <summary>
-/// How the application sends its mail: through the default server (or one named), with the stored credentials,
-/// refreshing an OAuth access token first when it expires within five minutes.
+/// How the application sends its mail: through the default server (or one named), with the stored credentials. An
+/// OAuth access token comes from <see cref="TokenKeeper"/>: refreshed ahead of its expiry, once for all processes, and
+/// never refreshed again during a back-off or after the provider refused the refresh token (the send then fails at once,
+/// saying why). The caller's cancellation stops its wait, never a refresh already sent.
 /// </summary>
 public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVault vault, SmtpMailSender sender, SmtpConnectionTester tester)
 {
@@ -26,17 +28,17 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
             message.From.Add(new MailboxAddress(server.SenderName, server.SenderEmail));
         }
 
-        var endpoint = await EndpointAsync(server, forceRefresh: false, ct);
+        var endpoint = await EndpointAsync(server, rejectedToken: null, ct);
         if (endpoint.Failure is not null)
         {
             return new SmtpSendResult([], endpoint.Failure, null, "");
         }
 
         var result = await sender.SendAsync(endpoint.Endpoint!, message, ct);
-        if (result.Failure?.Kind == SmtpFailureKind.OAuthTokenRefused)
+        if (result.Failure?.Kind == SmtpFailureKind.OAuthTokenRefused && endpoint.Endpoint!.Credential is OAuth2Credential refused)
         {
-            // The server refused a token it should accept (revoked early, clock skew): one refresh, one more try.
-            endpoint = await EndpointAsync(server, forceRefresh: true, ct);
+            // The server refused a token it should accept (revoked early, clock skew): a newer or refreshed one, one more try.
+            endpoint = await EndpointAsync(server, refused.AccessToken, ct);
             if (endpoint.Endpoint is not null)
             {
                 result = await sender.SendAsync(endpoint.Endpoint, message, ct);
@@ -51,7 +53,7 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
     {
         var server = await db.MailServers.AsNoTracking().SingleOrDefaultAsync(s => s.Id == serverId, ct)
             ?? throw new InvalidOperationException("The mail server no longer exists.");
-        var endpoint = await EndpointAsync(server, forceRefresh: false, ct);
+        var endpoint = await EndpointAsync(server, rejectedToken: null, ct);
         return endpoint.Failure is not null
             ? new SmtpCheckResult([], endpoint.Failure, "")
             : await tester.TestAsync(endpoint.Endpoint!, server.SenderEmail, recipient, ct);
@@ -69,15 +71,15 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
             : $"There is no mail server named '{serverName}'.");
     }
 
-    private async Task<(SmtpEndpoint? Endpoint, SmtpFailure? Failure)> EndpointAsync(MailServer server, bool forceRefresh, CancellationToken ct)
+    private async Task<(SmtpEndpoint? Endpoint, SmtpFailure? Failure)> EndpointAsync(MailServer server, string? rejectedToken, CancellationToken ct)
     {
         SmtpCredential? credential = null;
         if (server.AuthenticationType == AuthenticationType.OAuth)
         {
             try
             {
-                var token = forceRefresh
-                    ? await tokens.RefreshAsync(server.Id, force: true, ct)
+                var token = rejectedToken is not null
+                    ? await tokens.RenewRejectedAsync(server.Id, rejectedToken, ct)
                     : await tokens.GetAccessTokenAsync(server.Id, ct);
                 credential = new OAuth2Credential(server.UserName ?? server.SenderEmail, token);
             }

@@ -50,12 +50,15 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     private bool OwnsDirectory { get; set; } = true;
 
-    /// <summary>A second instance of the app on the same database and key directory (this one keeps running).</summary>
-    public AppFactory Sibling() => new(DataDirectory)
+    /// <summary>
+    /// A second instance of the app on the same database and key directory (this one keeps running), with
+    /// <paramref name="settings"/> on top of this one's.
+    /// </summary>
+    public AppFactory Sibling(IReadOnlyDictionary<string, string?>? settings = null) => new(DataDirectory)
     {
         OAuthProviderUri = OAuthProviderUri,
         OAuthTimeoutSeconds = OAuthTimeoutSeconds,
-        Settings = Settings,
+        Settings = settings is null ? Settings : Settings.Concat(settings).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         ExtraServices = ExtraServices,
         EnvironmentName = EnvironmentName,
         OwnsDirectory = false,

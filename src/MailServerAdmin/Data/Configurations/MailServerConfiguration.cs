@@ -27,6 +27,7 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.Scopes).HasMaxLength(MailServerLimits.Scopes);
         builder.Property(s => s.TokenAccount).HasMaxLength(MailServerLimits.Email);
         builder.Property(s => s.TokenError).HasMaxLength(MailServerLimits.TokenError);
+        builder.Property(s => s.TokenLeaseHolder).HasMaxLength(MailServerLimits.LeaseHolder);
         // The secrets are stored encrypted (see SecretVault), in the columns they always had.
         builder.Property(s => s.ProtectedPassword).HasColumnName("Password");
         builder.Property(s => s.ProtectedClientSecret).HasColumnName("ClientSecret");

@@ -207,8 +207,27 @@ namespace MailServerAdmin.Data.Migrations
                     b.Property<DateTime?>("TokenErrorUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("TokenFailureCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenLeaseHolder")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TokenLeaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TokenLeaseTakenUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TokenLeaseUntilUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("TokenNeedsAuthorization")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("TokenRetryAfterUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("TokenUrl")
                         .HasMaxLength(2000)

@@ -99,9 +99,20 @@ public sealed class DeliveryFixture : IAsyncLifetime
         return await IdOfAsync(name);
     }
 
-    /// <summary>Makes the stored access token of a server expire soon, as if time had passed.</summary>
-    public Task ExpireSoonAsync(int id, TimeSpan within) => App.WithDbAsync(db => db.MailServers.Where(s => s.Id == id)
-        .ExecuteUpdateAsync(u => u.SetProperty(s => s.AccessTokenExpiresUtc, DateTime.UtcNow + within)));
+    /// <summary>
+    /// Makes the stored access token of a server expire soon (or expired, for a negative time), as if time had passed:
+    /// the times it was obtained and refreshed move back by as much, so its lifetime stays what the provider gave.
+    /// </summary>
+    public async Task ExpireSoonAsync(int id, TimeSpan within)
+    {
+        var row = await App.WithDbAsync(db => db.MailServers.AsNoTracking().SingleAsync(s => s.Id == id));
+        var expires = DateTime.UtcNow + within;
+        var passed = (row.AccessTokenExpiresUtc ?? expires) - expires;
+        await App.WithDbAsync(db => db.MailServers.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
+            .SetProperty(s => s.AccessTokenExpiresUtc, expires)
+            .SetProperty(s => s.TokensObtainedUtc, row.TokensObtainedUtc - passed)
+            .SetProperty(s => s.TokensRefreshedUtc, row.TokensRefreshedUtc - passed)));
+    }
 
     public Task<int> IdOfAsync(string name) =>
         App.WithDbAsync(db => db.MailServers.Where(s => s.Name == name).Select(s => s.Id).SingleAsync());

@@ -64,6 +64,9 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
     private readonly RSA _signingKey = RSA.Create(2048);
     private readonly string _signingKeyId = "test-rsa-" + Guid.NewGuid().ToString("N")[..8];
     private int _tokenRequestCount;
+    private int _refreshRequestCount;
+    private int _refreshesIssued;
+    private int _familyRevocations;
     private int _disposed;
 
     private TestOAuthProvider(WebApplication app, TestOAuthProviderOptions options)
@@ -111,6 +114,18 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
 
     /// <summary>Number of requests that reached a token endpoint (including failed and faulted ones).</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
+
+    /// <summary>Requests with the refresh_token grant that reached a token endpoint (faulted and refused ones included).</summary>
+    public int RefreshRequestCount => Volatile.Read(ref _refreshRequestCount);
+
+    /// <summary>Refresh_token grants answered with new tokens (an answer lost on the way included).</summary>
+    public int RefreshesIssued => Volatile.Read(ref _refreshesIssued);
+
+    /// <summary>
+    /// With <see cref="TestOAuthProviderOptions.StrictRotation"/>: how many times a refresh token that had already been
+    /// redeemed was presented, and its whole token family revoked.
+    /// </summary>
+    public int FamilyRevocations => Volatile.Read(ref _familyRevocations);
 
     /// <summary>Every authorization request, in arrival order, with all its query parameters.</summary>
     public IReadOnlyList<TestAuthorizationRequest> AuthorizationRequests
@@ -218,6 +233,12 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
     /// <summary>The next token request is held for <paramref name="delay"/> and then processed normally.</summary>
     public void DelayNextTokenRequest(TimeSpan delay) => EnqueueTokenFault(TestTokenFault.Delay(delay));
 
+    /// <summary>
+    /// The next token request is processed at once (a refresh token is rotated, the old one dies) and its answer held for
+    /// <paramref name="delay"/>: a client that gives up meanwhile loses the only valid refresh token.
+    /// </summary>
+    public void DelayNextTokenAnswer(TimeSpan delay) => EnqueueTokenFault(TestTokenFault.DelayAnswer(delay));
+
     /// <summary>Drops queued token faults that were not consumed.</summary>
     public void ClearTokenFaults() => _tokenFaults.Clear();
 
@@ -319,7 +340,7 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
             return false;
         }
 
-        lock (_gate) { return _refreshTokens.TryGetValue(refreshToken, out var g) && !g.Revoked; }
+        lock (_gate) { return _refreshTokens.TryGetValue(refreshToken, out var g) && !g.Revoked && !g.Rotated; }
     }
 
     /// <summary>Makes an issued access token expired right now (as seen by <see cref="IsValidAccessToken"/> and /userinfo).</summary>
@@ -619,8 +640,18 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         var record = new TestTokenRequest(number, path, tenant, form, headers, Options.TimeProvider.GetUtcNow());
         lock (_gate) { _tokenRequests.Add(record); }
 
+        if (form.GetValueOrDefault("grant_type") == "refresh_token")
+        {
+            Interlocked.Increment(ref _refreshRequestCount);
+        }
+
         // ---- injected faults (one per request)
-        if (_tokenFaults.TryDequeue(out var fault))
+        TimeSpan? answerDelay = null;
+        if (_tokenFaults.TryDequeue(out var fault) && fault.AnswerDelay is { } held)
+        {
+            answerDelay = held;
+        }
+        else if (fault is not null)
         {
             if (fault.DelayBy is { } delay && delay > TimeSpan.Zero)
             {
@@ -680,6 +711,7 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         }
 
         var grantType = form.GetValueOrDefault("grant_type");
+        record.AnswerDelay = answerDelay;
         if (grantType == "authorization_code")
         {
             await AuthorizationCodeGrantAsync(ctx, form, record, tenant, clientId!).ConfigureAwait(false);
@@ -778,7 +810,25 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         {
             failure = "The provided refresh token is invalid or malformed.";
         }
-        else if (grant.Revoked)
+        else if (grant.Rotated && Options.StrictRotation)
+        {
+            // Reuse detection: a redeemed refresh token came back, so the whole family is revoked.
+            lock (_gate)
+            {
+                foreach (var (token, member) in _refreshTokens.ToArray())
+                {
+                    if (member.Family == grant.Family)
+                    {
+                        _refreshTokens[token] = member with { Revoked = true };
+                    }
+                }
+            }
+
+            Interlocked.Increment(ref _familyRevocations);
+            record.FamilyRevoked = true;
+            failure = "The refresh token was already used: its whole token family is revoked.";
+        }
+        else if (grant.Revoked || grant.Rotated)
         {
             failure = "The refresh token has been revoked.";
         }
@@ -820,17 +870,21 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
                 if (issueRefresh)
                 {
                     refreshToken = NewRefreshToken();
-                    _refreshTokens[refreshToken] = new RefreshGrant(refreshToken, clientId, user, tenant, scope, false);
+                    _refreshTokens[refreshToken] = new RefreshGrant(refreshToken, clientId, user, tenant, scope, false) { Family = refreshToken };
                 }
             }
             else
             {
-                switch (Options.RefreshTokenBehavior)
+                switch (Options.StrictRotation ? TestRefreshTokenBehavior.Rotate : Options.RefreshTokenBehavior)
                 {
                     case TestRefreshTokenBehavior.Rotate:
                         refreshToken = NewRefreshToken();
                         _refreshTokens[refreshToken] = previous with { Token = refreshToken, Scope = scope };
-                        if (Options.InvalidateRotatedRefreshTokens)
+                        if (Options.StrictRotation)
+                        {
+                            _refreshTokens[previous.Token] = previous with { Rotated = true };
+                        }
+                        else if (Options.InvalidateRotatedRefreshTokens)
                         {
                             _refreshTokens[previous.Token] = previous with { Revoked = true };
                         }
@@ -849,6 +903,10 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         record.Outcome = "ok";
         record.IssuedAccessToken = accessToken;
         record.IssuedRefreshToken = refreshToken;
+        if (previous is not null)
+        {
+            Interlocked.Increment(ref _refreshesIssued);
+        }
 
         var body = new JsonObject
         {
@@ -872,6 +930,21 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         {
             var clientInfo = new JsonObject { ["uid"] = user.ObjectId, ["utid"] = tenant };
             body["client_info"] = Base64Url(Encoding.UTF8.GetBytes(clientInfo.ToJsonString()));
+        }
+
+        if (record.AnswerDelay is { } hold)
+        {
+            // The tokens are issued (and a rotated refresh token is dead): only the answer waits.
+            try
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping.Token);
+                await Task.Delay(hold, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                record.Outcome = "answer-lost";
+                return;
+            }
         }
 
         ctx.Response.Headers.CacheControl = "no-store";
@@ -1221,7 +1294,14 @@ public sealed partial class TestOAuthProvider : IAsyncDisposable, IDisposable
         string Code, string ClientId, string RedirectUri, string Scope, string? CodeChallenge, string? CodeChallengeMethod,
         TestOAuthUser User, string Tenant, bool OfflineRequested, string? Nonce, DateTimeOffset ExpiresAt);
 
-    private sealed record RefreshGrant(string Token, string ClientId, TestOAuthUser User, string Tenant, string Scope, bool Revoked);
+    private sealed record RefreshGrant(string Token, string ClientId, TestOAuthUser User, string Tenant, string Scope, bool Revoked)
+    {
+        /// <summary>The first refresh token of the grant: every rotation of it belongs to the same family.</summary>
+        public string Family { get; init; } = "";
+
+        /// <summary>Redeemed and replaced by a newer one (dead with <see cref="TestOAuthProviderOptions.StrictRotation"/>).</summary>
+        public bool Rotated { get; init; }
+    }
 }
 
 /// <summary>Settings of a <see cref="TestOAuthProvider"/>; read on each request, so tests may change them at run time.</summary>
@@ -1256,6 +1336,13 @@ public sealed class TestOAuthProviderOptions
 
     /// <summary>With <see cref="TestRefreshTokenBehavior.Rotate"/>: the presented refresh token stops working. Default false.</summary>
     public bool InvalidateRotatedRefreshTokens { get; set; }
+
+    /// <summary>
+    /// Strict rotation with reuse detection (Okta, Auth0, Keycloak with rotation on): every refresh answers with a new
+    /// refresh token and the presented one dies; presenting a dead one again revokes the whole token family (every
+    /// refresh token descended from the same authorization) and counts in <see cref="TestOAuthProvider.FamilyRevocations"/>.
+    /// </summary>
+    public bool StrictRotation { get; set; }
 
     /// <summary>Only issue a refresh token at code exchange when scope had offline_access or access_type=offline was sent.</summary>
     public bool RequireOfflineAccessForRefreshToken { get; set; }
@@ -1358,6 +1445,9 @@ public sealed record TestTokenFault
 
     public string ContentType { get; init; } = "text/plain";
 
+    /// <summary>Process the request at once, then hold the answer this long (see <see cref="TestOAuthProvider.DelayNextTokenAnswer"/>).</summary>
+    public TimeSpan? AnswerDelay { get; init; }
+
     /// <summary>An OAuth error body <c>{"error":..,"error_description":..,"error_codes":[..]}</c>.</summary>
     public static TestTokenFault OAuthError(string error, string? description = null, int statusCode = 400,
         IReadOnlyList<int>? errorCodes = null) =>
@@ -1374,6 +1464,9 @@ public sealed record TestTokenFault
 
     /// <summary>Hold the request, then process it normally.</summary>
     public static TestTokenFault Delay(TimeSpan delay) => new() { DelayBy = delay };
+
+    /// <summary>Process the request, then hold the answer.</summary>
+    public static TestTokenFault DelayAnswer(TimeSpan delay) => new() { AnswerDelay = delay };
 }
 
 /// <summary>One request to an authorization endpoint.</summary>
@@ -1402,6 +1495,12 @@ public sealed record TestTokenRequest(
 
     /// <summary>The claims of the request's verified JWT (client assertion or JWT bearer grant), with its header's alg and kid.</summary>
     public IReadOnlyDictionary<string, string>? VerifiedAssertion { get; internal set; }
+
+    /// <summary>The answer was held this long after processing (see <see cref="TestOAuthProvider.DelayNextTokenAnswer"/>).</summary>
+    public TimeSpan? AnswerDelay { get; internal set; }
+
+    /// <summary>This request presented a redeemed refresh token and revoked its family (strict rotation).</summary>
+    public bool FamilyRevoked { get; internal set; }
 }
 
 /// <summary>Any request the provider received. ForwardedHost is the original host when a routing handler sent it.</summary>

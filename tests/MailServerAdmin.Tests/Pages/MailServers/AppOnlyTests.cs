@@ -251,7 +251,11 @@ public sealed class AppOnlyTests(AppOnlyFixture fixture) : IClassFixture<AppOnly
 
         using var restarted = app.Restart();
         var before = await Task.WhenAll(RenewedServers.Select(n => StoredAsync(restarted, n)));
-        await restarted.WithDbAsync(db => db.MailServers.ExecuteUpdateAsync(u => u.SetProperty(s => s.AccessTokenExpiresUtc, DateTime.UtcNow.AddMinutes(1))));
+        // As if an hour had passed: the tokens, obtained an hour ago, expire within a minute (refreshed ahead of that).
+        await restarted.WithDbAsync(db => db.MailServers.ExecuteUpdateAsync(u => u
+            .SetProperty(s => s.AccessTokenExpiresUtc, DateTime.UtcNow.AddMinutes(1))
+            .SetProperty(s => s.TokensObtainedUtc, DateTime.UtcNow.AddHours(-1))
+            .SetProperty(s => s.TokensRefreshedUtc, (DateTime?)null)));
         var requestsBefore = Provider.TokenRequests.Count;
 
         foreach (var name in RenewedServers)
