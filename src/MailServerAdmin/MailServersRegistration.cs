@@ -26,6 +26,9 @@ public static class MailServersRegistration
         services.TryAddScoped<AuditLog>();
         services.TryAddSingleton<SecretVault>();
         services.TryAddScoped<MailServerStore>();
+        services.TryAddScoped(sp => ServerSearch.For(sp.GetRequiredService<AppDbContext>()));
+        services.TryAddSingleton<SecretReadability>();
+        services.TryAddScoped<MailServerList>();
         services.AddOAuthClients(builder.Configuration);
         services.AddSmtpSending(builder.Configuration);
         services.TryAddScoped<MailDelivery>();

@@ -36,6 +36,7 @@ public static class AppDatabase
         await db.Database.MigrateAsync();
         // Write-ahead logging lets pages read while another request writes.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await SqliteListIndexes.EnsureAsync(db, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SqliteListIndexes)));
         await LegacySecrets.UpgradeAsync(
             db, scope.ServiceProvider.GetRequiredService<SecretVault>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LegacySecrets)));
     }

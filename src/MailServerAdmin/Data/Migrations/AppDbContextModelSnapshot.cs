@@ -208,7 +208,7 @@ namespace MailServerAdmin.Data.Migrations
                     b.HasIndex("IsDefault")
                         .IsUnique()
                         .HasDatabaseName("IX_MailServers_SingleDefault")
-                        .HasFilter("\"IsDefault\" = 1");
+                        .HasFilter("\"IsDefault\"");
 
                     b.HasIndex("NormalizedName")
                         .IsUnique();
