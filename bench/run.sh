@@ -139,6 +139,23 @@ echo "empty: $out" >&2
 record start_empty_ms "$(sed -E 's/.*start_ms=([0-9.]+).*/\1/' <<< "$out")"
 record vmhwm_empty_kb "$(sed -E 's/.*vmhwm_kb=([0-9.]+).*/\1/' <<< "$out")"
 
+step "the GC and ReadyToRun choices: cold start, and req/s and peak memory of the list at 100,000, per variant"
+# Variants by environment on the same published app: DOTNET_gcServer/gcConcurrent override the project's GC choice,
+# DOTNET_ReadyToRun=0 makes the runtime ignore the precompiled code (as a publish without ReadyToRun).
+for variant in "published:" "server-gc:DOTNET_gcServer=1 DOTNET_gcConcurrent=1" "jit-only:DOTNET_ReadyToRun=0"; do
+  name="${variant%%:*}"; vars="${variant#*:}"
+  out="$(env $vars dotnet "$work/tool/MailServerAdmin.Bench.dll" start-up "$runs" "$base/MailServers" "$cookie_100k" "$work/cert.pem" "$work/app" dotnet "$work/app/MailServerAdmin.Web.dll")"
+  record "choice_${name}_start_ms" "$(sed -E 's/.*start_ms=([0-9.]+).*/\1/' <<< "$out")"
+  for v in $vars; do export "${v?}"; done
+  start_app "$work/d100000" "$port"
+  for v in $vars; do unset "${v%%=*}"; done
+  cookie="$cookie_100k"
+  warm "$base/MailServers"
+  load "choice_${name}" "$base/MailServers"
+  record "choice_${name}_vmhwm_kb" "$(awk '/^VmHWM:/ { print $2 }' "/proc/$app_pid/status")"
+  stop_app
+done
+
 step "first send of a fresh process ($first_sends runs each)"
 tool smtp-peer "$smtp_port" 300 > /dev/null &
 pids+=("$!")

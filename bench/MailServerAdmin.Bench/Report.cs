@@ -53,6 +53,19 @@ internal static class Report
             Console.WriteLine("| " + string.Join(" | ", row) + " |");
         }
 
+        Console.WriteLine();
+        Console.WriteLine("| GC and ReadyToRun | cold start | list at 100,000 | peak memory under list load |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (name, what) in new[]
+        {
+            ("published", "as published: workstation GC, not concurrent, ReadyToRun"),
+            ("server-gc", "server GC, concurrent (the Web SDK's default)"),
+            ("jit-only", "ReadyToRun code ignored (JIT only)"),
+        })
+        {
+            Console.WriteLine($"| {what} | {F(N($"choice_{name}_start_ms"), "N0")} ms | {F(N($"choice_{name}"), "N0")} req/s | {F(N($"choice_{name}_vmhwm_kb") / 1024, "F0")} MB |");
+        }
+
         foreach (var (key, value) in figures.Where(f => f.Key.StartsWith("note", StringComparison.Ordinal)))
         {
             Console.WriteLine($"{key}: {value}");

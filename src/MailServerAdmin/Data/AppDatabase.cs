@@ -19,7 +19,8 @@ public static class AppDatabase
         var contentRoot = builder.Environment.ContentRootPath;
         var connectionString = ResolveSqlite(
             builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString, contentRoot);
-        builder.Services.AddDbContext<AppDbContext>(options => options.UseSqlite(connectionString));
+        // Pooled: every request (the sign-in check included) gets a reset context instead of building a new one.
+        builder.Services.AddDbContextPool<AppDbContext>(options => options.UseSqlite(connectionString));
 
         var keysDirectory = Path.GetFullPath(
             builder.Configuration[KeysDirectorySetting] ?? DefaultKeysDirectory, contentRoot);
