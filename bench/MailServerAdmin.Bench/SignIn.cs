@@ -29,7 +29,9 @@ internal static partial class SignIn
             return 1;
         }
 
-        Console.WriteLine($"{cookie.Name}={cookie.Value}");
+        // Every cookie a browser would send back: the sign-in and the antiforgery cookie (without it, every page would
+        // make a new antiforgery cookie, which a browser does once).
+        Console.WriteLine(string.Join("; ", handler.CookieContainer.GetCookies(baseUrl).Select(c => $"{c.Name}={c.Value}")));
         return 0;
     }
 

@@ -68,15 +68,28 @@ public sealed class IndexModel(MailServerList list, MailServerStore store, TimeP
 }
 
 /// <summary>
-/// The list's repeated texts in one language: looked up once per language and kept, instead of once per row per
-/// request (each look-up takes the resource manager's lock).
+/// The list page's texts in one language: looked up once per language and kept, instead of 40 to 200 look-ups per
+/// request (each takes the resource manager's lock, for which concurrent requests wait).
 /// </summary>
 public sealed class IndexTexts
 {
     private static readonly ConcurrentDictionary<string, IndexTexts> ByCulture = new();
 
+    /// <summary>The page's other texts, read with the indexer and <see cref="Format(string, object?[])"/>.</summary>
+    private static readonly string[] Keys =
+    [
+        "Common_Actions", "Common_First", "Common_Last", "Common_Next", "Common_PageN", "Common_PageOf", "Common_Pages",
+        "Common_Previous", "Servers_Column_Authentication", "Servers_Column_Name", "Servers_Column_Security",
+        "Servers_Column_Sender", "Servers_Column_Server", "Servers_Empty_Create", "Servers_Empty_Text", "Servers_Empty_Title",
+        "Servers_New", "Servers_NoMatch", "Servers_Search", "Servers_Search_Clear", "Servers_Search_Label",
+        "Servers_Table_Caption", "Servers_Title", "Servers_Total", "Servers_TotalMore",
+    ];
+
+    private readonly Dictionary<string, string> _texts;
+
     private IndexTexts(IStringLocalizer localizer)
     {
+        _texts = Keys.ToDictionary(k => k, k => localizer[k].Value, StringComparer.Ordinal);
         Edit = localizer["Common_Edit"];
         Delete = localizer["Common_Delete"];
         Test = localizer["Servers_Test"];
@@ -125,7 +138,12 @@ public sealed class IndexTexts
     public static IndexTexts For(IStringLocalizer localizer) =>
         ByCulture.GetOrAdd(CultureInfo.CurrentUICulture.Name, _ => new IndexTexts(localizer));
 
-    public static string Format(string format, string argument) => string.Format(CultureInfo.CurrentCulture, format, argument);
+    public string this[string key] => _texts[key];
+
+    public string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, _texts[key], args);
+
+    /// <summary>One of the row formats (<see cref="EditLabel"/> and the like) with its argument.</summary>
+    public static string With(string format, string argument) => string.Format(CultureInfo.CurrentCulture, format, argument);
 
     public string Security(SmtpSecurity security) => _security.TryGetValue(security, out var label) ? label : security.ToString();
 
