@@ -27,6 +27,9 @@ public static class MailServersRegistration
         services.TryAddSingleton<SecretVault>();
         services.TryAddScoped<MailServerStore>();
         services.TryAddScoped<CredentialExpiry>();
+        services.TryAddScoped(sp => ServerSearch.For(sp.GetRequiredService<AppDbContext>()));
+        services.TryAddSingleton<SecretReadability>();
+        services.TryAddScoped<MailServerList>();
         services.AddOAuthClients(builder.Configuration);
         services.AddSmtpSending(builder.Configuration);
         services.TryAddScoped<MailDelivery>();

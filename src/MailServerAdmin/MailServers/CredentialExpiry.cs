@@ -25,9 +25,14 @@ public sealed class CredentialExpiry(AppDbContext db, TimeProvider time)
             return _all;
         }
 
-        var rows = await db.MailServers.AsNoTracking()
-            .Where(s => s.AuthenticationType == AuthenticationType.OAuth && (serverId == null || s.Id == serverId))
-            .Where(s => (s.ClientSecretExpiresOn != null && s.ProtectedClientSecret != null) || (s.CertificateExpiresUtc != null && s.ProtectedCertificate != null))
+        // Only what expires within the warning time: two indexed ranges, never the whole table (this runs on every page).
+        var now = time.GetUtcNow().UtcDateTime;
+        var soon = now + WarnBefore;
+        var soonDay = DateOnly.FromDateTime(soon);
+        var query = db.MailServers.AsNoTracking();
+        query = serverId is { } id ? query.Where(s => s.Id == id) : query;
+        var rows = await query
+            .Where(s => (s.ClientSecretExpiresOn <= soonDay && s.ProtectedClientSecret != null) || (s.CertificateExpiresUtc <= soon && s.ProtectedCertificate != null))
             .Select(s => new
             {
                 s.Id,
@@ -36,7 +41,6 @@ public sealed class CredentialExpiry(AppDbContext db, TimeProvider time)
                 CertificateExpiresUtc = s.ProtectedCertificate != null ? s.CertificateExpiresUtc : null,
             })
             .ToListAsync(ct);
-        var now = time.GetUtcNow().UtcDateTime;
         var expiring = rows
             .SelectMany(r => new[]
             {

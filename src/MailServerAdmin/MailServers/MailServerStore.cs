@@ -19,35 +19,6 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
          nameof(MailServer.TokenVersion), nameof(MailServer.TokenError), nameof(MailServer.TokenErrorUtc), nameof(MailServer.TokenNeedsAuthorization),
          nameof(MailServer.SecretScheme), nameof(MailServer.TokenFailureCount), nameof(MailServer.TokenRetryAfterUtc)];
 
-    public async Task<MailServerPage> ListAsync(string? search, int page, int pageSize, CancellationToken ct = default)
-    {
-        var query = db.MailServers.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var upper = search.Trim().ToUpperInvariant();
-            var lower = search.Trim().ToLowerInvariant();
-            query = query.Where(s => s.NormalizedName.Contains(upper) || s.Host.Contains(lower));
-        }
-
-        var total = await query.CountAsync(ct);
-        var pageCount = Math.Max(1, (total + pageSize - 1) / pageSize);
-        page = Math.Clamp(page, 1, pageCount);
-
-        var rows = await query
-            .OrderBy(s => s.NormalizedName)
-            .ThenBy(s => s.Id)
-            .Skip((page - 1) * pageSize)
-            .Take(pageSize)
-            .ToListAsync(ct);
-        var items = rows.Select(s => new MailServerListItem(
-                s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
-                s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount,
-                Health(s), UnreadableSecrets(s)))
-            .ToList();
-
-        return new MailServerPage(items, page, pageSize, total);
-    }
-
     public async Task<(bool AnyServer, bool AnyDefault)> GetSummaryAsync(CancellationToken ct = default) =>
         (await db.MailServers.AnyAsync(ct), await db.MailServers.AnyAsync(s => s.IsDefault, ct));
 
@@ -465,15 +436,12 @@ public sealed class MailServerStore(AppDbContext db, AuditLog audit, SecretVault
         return vault.Read(field, id, settings, stored);
     }
 
-    private static TokenHealth Health(MailServer s) =>
+    internal static TokenHealth Health(MailServer s) =>
         new(s.ProtectedAccessToken != null, s.ProtectedRefreshToken != null, s.AccessTokenExpiresUtc, s.TokensRefreshedUtc, s.TokenError, s.TokenErrorUtc, s.TokenNeedsAuthorization)
         {
             AppOnly = s.OAuthProvider is { } provider && OAuthProviderDescriptor.Find(provider)?.IsAppOnly == true,
             RetryAfterUtc = s.TokenRetryAfterUtc,
         };
-
-    /// <summary>Whether a secret the server needs is stored but can no longer be decrypted.</summary>
-    private bool UnreadableSecrets(MailServer s) => vault.StateOf(s).AnyUnreadable;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
@@ -582,28 +550,6 @@ public sealed record OAuthValues(
 
     /// <summary>The settings the new tokens were obtained with (Get Token); null when pasted with these.</summary>
     public MailServerSettings? TokensObtainedFor { get; init; }
-}
-
-public sealed record MailServerListItem(
-    int Id,
-    string Name,
-    string Host,
-    int Port,
-    SmtpSecurity Security,
-    string SenderEmail,
-    string? SenderName,
-    AuthenticationType AuthenticationType,
-    bool RequiresAuthentication,
-    string? Login,
-    bool IsDefault,
-    OAuthProvider? Provider,
-    string? TokenAccount,
-    TokenHealth Health,
-    bool HasUnreadableSecret);
-
-public sealed record MailServerPage(IReadOnlyList<MailServerListItem> Items, int Page, int PageSize, int Total)
-{
-    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
 public sealed record MailServerDetails(

@@ -44,12 +44,18 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
         builder.Property(s => s.TokenVersion).IsConcurrencyToken();
 
         builder.HasIndex(s => s.NormalizedName).IsUnique();
+
+        // The expiry warnings (the list and the banner on every page) read only what expires soon.
+        builder.HasIndex(s => s.ClientSecretExpiresOn);
+        builder.HasIndex(s => s.CertificateExpiresUtc);
         builder.HasIndex(s => s.Host);
 
-        // The database itself allows at most one default server.
+        // The database itself allows at most one default server. The filter is written as EF writes a boolean column's
+        // predicate (WHERE "IsDefault"), so that SQLite reads this index for every "which is the default" query: it only
+        // uses a partial index whose filter the query's WHERE repeats ("IsDefault" = 1 would make those queries scan).
         builder.HasIndex(s => s.IsDefault)
             .IsUnique()
-            .HasFilter("\"IsDefault\" = 1")
+            .HasFilter("\"IsDefault\"")
             .HasDatabaseName("IX_MailServers_SingleDefault");
     }
 }

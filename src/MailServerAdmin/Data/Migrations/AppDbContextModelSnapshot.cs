@@ -256,12 +256,16 @@ namespace MailServerAdmin.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CertificateExpiresUtc");
+
+                    b.HasIndex("ClientSecretExpiresOn");
+
                     b.HasIndex("Host");
 
                     b.HasIndex("IsDefault")
                         .IsUnique()
                         .HasDatabaseName("IX_MailServers_SingleDefault")
-                        .HasFilter("\"IsDefault\" = 1");
+                        .HasFilter("\"IsDefault\"");
 
                     b.HasIndex("NormalizedName")
                         .IsUnique();

@@ -74,7 +74,8 @@ public sealed class IndexTests
 
         // By host: every 7th server is on relay.example.net.
         var byHost = await client.GetPageAsync("/MailServers?q=relay.example");
-        Assert.Contains("1429 servers", byHost.QuerySelector("[data-testid=total]")!.TextContent, StringComparison.Ordinal);
+        // 1,429 match: more than the list counts.
+        Assert.Contains("More than 1000 servers", byHost.QuerySelector("[data-testid=total]")!.TextContent, StringComparison.Ordinal);
         Assert.All(byHost.QuerySelectorAll("tbody tr td:nth-child(2)"), cell => Assert.StartsWith("relay.example.net:", cell.TextContent, StringComparison.Ordinal));
         var secondPage = await client.GetPageAsync(byHost.QuerySelector<IHtmlAnchorElement>("a[rel=next]")!.Href);
         Assert.Equal("relay.example", secondPage.QuerySelector<IHtmlInputElement>("#q")!.Value);
