@@ -87,6 +87,6 @@ public static class AdminAccess
         });
 
         services.AddScoped<AdministratorService>();
-        services.AddSingleton<SetupCode>();
+        services.AddScoped<SetupCode>();
     }
 }

@@ -5,6 +5,7 @@ using MailServerAdmin.Resources;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 
@@ -25,7 +26,14 @@ public sealed class LoginModel(
     public string? StatusMessage { get; set; }
 
     /// <summary>No administrator exists yet: point to the set-up page.</summary>
-    public bool SetupPending => setupCode.IsActive;
+    public bool SetupPending { get; private set; }
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        SetupPending = await setupCode.IsPendingAsync(HttpContext.RequestAborted);
+        await next();
+    }
 
     public void OnGet()
     {
