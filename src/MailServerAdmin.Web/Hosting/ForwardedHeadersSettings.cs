@@ -52,7 +52,7 @@ public sealed record ForwardedHeadersSettings(IReadOnlyList<IPAddress> Proxies, 
             else
             {
                 problems.Add(new(KnownNetworksSetting,
-                    $"'{value}' is not a network in CIDR notation (such as 10.0.0.0/8 or fd00::/8, with the host bits zero); list several separated by commas."));
+                    $"'{value}' is not a network in CIDR notation (such as 10.0.0.0/8 or fd00::/8); list several separated by commas."));
             }
         }
 

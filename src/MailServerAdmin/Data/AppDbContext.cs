@@ -32,13 +32,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
-        // Configurations that differ per provider take it as an argument (and so are not picked up by the scan above).
-        var postgres = Database.IsNpgsql();
-        builder.ApplyConfiguration(new MailServerConfiguration(postgres));
-        if (postgres)
+        if (Database.IsNpgsql())
         {
-            // Trigram indexes for the list's search (a trusted extension: the database's owner may create it).
-            builder.HasPostgresExtension("pg_trgm");
+            PostgresModel.Apply(builder);
         }
     }
 }

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace MailServerAdmin.Data.Configurations;
 
-/// <summary>The mail servers' table; <paramref name="postgres"/> picks the partial index's filter in that database's SQL.</summary>
-internal sealed class MailServerConfiguration(bool postgres) : IEntityTypeConfiguration<MailServer>
+/// <summary>The mail servers' table, as SQLite has it; <see cref="PostgresModel"/> says what PostgreSQL has differently.</summary>
+internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailServer>
 {
     public void Configure(EntityTypeBuilder<MailServer> builder)
     {
@@ -38,20 +38,12 @@ internal sealed class MailServerConfiguration(bool postgres) : IEntityTypeConfig
 
         builder.HasIndex(s => s.NormalizedName).IsUnique();
         builder.HasIndex(s => s.Host);
-        if (postgres)
-        {
-            // Names sort and compare byte by byte, as on SQLite, whatever the database's locale.
-            builder.Property(s => s.NormalizedName).UseCollation("C");
-            // The list's search (LIKE '%…%' on the name and the host) uses trigram indexes instead of reading every row.
-            builder.HasIndex(s => s.NormalizedName, "IX_MailServers_NormalizedName_Trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
-            builder.HasIndex(s => s.Host, "IX_MailServers_Host_Trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
-        }
 
-        // The database itself allows at most one default server: a unique index over the default rows only. SQLite stores
-        // booleans as 0 and 1; PostgreSQL has a boolean type.
+        // The database itself allows at most one default server: a unique index over the default rows only. The filter
+        // is SQLite's SQL (booleans are 0 and 1); PostgresModel writes PostgreSQL's.
         builder.HasIndex(s => s.IsDefault)
             .IsUnique()
-            .HasFilter(postgres ? "\"IsDefault\"" : "\"IsDefault\" = 1")
+            .HasFilter("\"IsDefault\" = 1")
             .HasDatabaseName("IX_MailServers_SingleDefault");
     }
 }

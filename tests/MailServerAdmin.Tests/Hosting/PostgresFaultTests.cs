@@ -1,0 +1,63 @@
+using System.Net;
+using MailServerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace MailServerAdmin.Tests.Hosting;
+
+/// <summary>
+/// PostgreSQL that refuses writes or cannot be reached gets the same answers as SQLite's faults (tests/Faults): 503 with
+/// a clear message, the typed form kept, never 500. Npgsql's own errors are recognised, not only SQLSTATEs.
+/// </summary>
+public sealed class PostgresFaultTests
+{
+    private const string NotSavedForm =
+        "The database cannot be written right now (read-only or full). Nothing was saved; your input is below. " +
+        "Try again, or ask the operator to check the disk and permissions.";
+
+    [PostgresFact]
+    public async Task A_form_posted_while_postgresql_refuses_writes_comes_back_503_with_everything_typed_but_the_password()
+    {
+        using var postgres = PostgresDatabase.Create();
+        using var app = new AppFactory(postgres);
+        var client = await app.CreateBrowserAsync();
+        var form = await client.GetPageAsync("/MailServers/Create");
+
+        // New sessions are read-only (SQLSTATE 25006 on a write); the app's pooled sessions are closed.
+        PostgresDatabase.Execute(TestDatabase.RequirePostgresServer(), $"ALTER DATABASE \"{postgres.Name}\" SET default_transaction_read_only = on");
+        using (var pooled = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        using var response = await client.SubmitAsync(form, ServerForms.Basic("Typed while read-only", password: "typed-password-8").With("Input.Host", "typed-host-8.example.net"));
+        var page = await response.ReadPageAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(NotSavedForm, page.ValidationSummary());
+        Assert.Equal("Typed while read-only", page.ValueOf("Input.Name"));
+        Assert.Equal("typed-host-8.example.net", page.ValueOf("Input.Host"));
+        Assert.DoesNotContain("typed-password-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(app.Logs.Lines, line => line.Contains("SQLSTATE 25006", StringComparison.Ordinal));
+        Assert.Equal(0, await app.WithDbAsync(db => db.MailServers.CountAsync()));
+    }
+
+    [PostgresFact]
+    public async Task Pages_answer_503_when_postgresql_cannot_be_reached()
+    {
+        using var postgres = PostgresDatabase.Create();
+        await using var database = ReachableDatabase.Start(postgres);
+        var client = await database.App.CreateBrowserAsync();
+        await client.CreateServerAsync(ServerForms.Basic("Before the cut"));
+
+        await database.CutAsync();
+        using var list = await client.GetAsync(new Uri("/MailServers", UriKind.Relative));
+        var page = await list.ReadPageAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+        Assert.Equal("The database cannot be read right now. Try again, or ask the operator to check the database file, the disk and its permissions.",
+            page.QuerySelector("[data-testid=storage-message]")?.TextContent.Trim());
+        Assert.Contains(database.App.Logs.Lines, line => line.Contains("StorageFault", StringComparison.Ordinal) && line.Contains("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(database.App.Logs.Lines, line => line.StartsWith("Error Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal));
+    }
+}
