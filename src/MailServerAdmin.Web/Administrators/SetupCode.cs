@@ -41,8 +41,14 @@ public sealed partial class SetupCode(AppDbContext db, IOptions<PasswordHasherOp
             return SetupRedemption.AlreadyDone;
         }
 
-        var normalized = Normalize(candidate);
         var codes = await db.SetupCodes.AsNoTracking().ToListAsync(ct);
+        if (codes.Count == 0)
+        {
+            // Every start writes one while no administrator exists: they were spent by a set-up that is finishing.
+            return SetupRedemption.AlreadyDone;
+        }
+
+        var normalized = Normalize(candidate);
         var match = normalized is null ? null : codes.FirstOrDefault(c => _hasher.VerifyHashedPassword(c, c.Hash, normalized) != PasswordVerificationResult.Failed);
         if (match is null)
         {

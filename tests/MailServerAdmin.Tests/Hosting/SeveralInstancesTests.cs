@@ -40,9 +40,9 @@ public sealed partial class SeveralInstancesTests : IDisposable
         var instances = await Task.WhenAll(Task.Run(() => LiveInstance.Start(a)), Task.Run(() => LiveInstance.Start(b)));
         await using var proxy = await ForwardingProxy.StartAsync(tls.Certificate, instances);
 
-        // Set-up on one instance, with the code that instance wrote to its own log.
+        // Set-up on one instance, with the code the other one wrote to its log.
         var code = SetupCode().Match(a.Logs.All).Groups[1].Value;
-        using var installer = proxy.CreateBrowser(instance: 0);
+        using var installer = proxy.CreateBrowser(instance: 1);
         var setup = await installer.GetPageAsync("/setup");
         var welcome = await installer.SubmitAndReadAsync(setup, new Dictionary<string, string?>
         {
@@ -56,22 +56,23 @@ public sealed partial class SeveralInstancesTests : IDisposable
 
         // Sign-in on the other.
         var cookies = new CookieContainer();
-        using var onB = proxy.CreateBrowser(cookies, instance: 1);
-        var login = await onB.GetPageAsync("/Account/Login");
-        var list = await onB.SubmitAndReadAsync(login, new Dictionary<string, string?>
+        using var onA = proxy.CreateBrowser(cookies, instance: 0);
+        var login = await onA.GetPageAsync("/Account/Login");
+        var list = await onA.SubmitAndReadAsync(login, new Dictionary<string, string?>
         {
             ["Input.Email"] = "first@example.com",
             ["Input.Password"] = "correct-horse-battery-staple",
         });
         Assert.Equal("/MailServers", list.Location.PathName);
 
-        // A secret saved through one instance decrypts on the other.
-        using var onA = proxy.CreateBrowser(cookies, instance: 0);
-        await onA.CreateServerAsync(ServerForms.Basic("Secret keeper", password: "typed-on-instance-a"));
-        var keeper = await b.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == "Secret keeper"));
-        Assert.Equal("typed-on-instance-a", b.Secret(keeper, SecretField.Password));
-        var onBList = await onB.GetPageAsync("/MailServers");
-        Assert.Empty(onBList.QuerySelectorAll("[data-testid=secrets-unreadable]"));
+        // A secret saved through one instance decrypts on the other, with the same session.
+        using var onB = proxy.CreateBrowser(cookies, instance: 1);
+        await onB.CreateServerAsync(ServerForms.Basic("Secret keeper", password: "typed-on-instance-b"));
+        var keeper = await a.WithDbAsync(db => db.MailServers.SingleAsync(s => s.Name == "Secret keeper"));
+        Assert.Equal("typed-on-instance-b", a.Secret(keeper, SecretField.Password));
+        var listOnA = await onA.GetPageAsync("/MailServers");
+        Assert.Single(listOnA.QuerySelectorAll("tbody tr[data-server-id]"));
+        Assert.Empty(listOnA.QuerySelectorAll("[data-testid=secrets-unreadable]"));
 
         // The key ring is in the database, every key encrypted with the certificate.
         var ring = await a.WithDbAsync(db => db.DataProtectionKeys.Select(k => k.Xml!).ToListAsync());
