@@ -39,15 +39,19 @@ builder.Services.AddFluentValidationClientsideAdapters();
 
 var app = builder.Build();
 
-// "MailServerAdmin.Web migrate": the deploy step that brings the database up to date, then exits.
+// "MailServerAdmin.Web migrate": the deploy step that brings the database up to date, then exits. Disposing the app
+// before an early exit flushes the log.
 if (DatabaseStart.IsMigrateCommand(args))
 {
-    return await DatabaseStart.MigrateAsync(app);
+    var migrated = await DatabaseStart.MigrateAsync(app);
+    await app.DisposeAsync();
+    return migrated;
 }
 
 app.LogStorageAtStart();
 if (!await DatabaseStart.PrepareAsync(app))
 {
+    await app.DisposeAsync();
     return 1;
 }
 

@@ -77,17 +77,17 @@ public sealed record StorageFault(StorageFaultKind Kind, string Code, string Det
 
     /// <summary>
     /// SQLSTATE codes (PostgreSQL's appendix A, reported by Npgsql's <c>PostgresException</c>): 53100 disk full; 25006
-    /// read-only transaction and 42501 no privilege (to write); 55P03 lock not available, 57014 statement timeout and
-    /// 53300 too many connections; 57P01–57P03 the server shutting down or starting, 53200 out of memory, 58030 I/O
-    /// error, 3D000 no such database, and the classes 08 (connection) and 28 (authorization). A unique violation or a
-    /// serialization failure is the app's to handle, not a storage fault.
+    /// read-only transaction; 55P03 lock not available, 57014 statement timeout and 53300 too many connections; 57P01–57P03
+    /// the server shutting down or starting, 53200 out of memory, 58030 I/O error, 3D000 no such database, and the classes
+    /// 08 (connection) and 28 (authorization). A unique violation or a serialization failure is the app's to handle, and a
+    /// missing privilege (42501, on reads as on writes) a deployment error, not a storage fault.
     /// </summary>
     private static StorageFault? FromSqlState(string state, DbException error)
     {
         StorageFaultKind? kind = state switch
         {
             "53100" => StorageFaultKind.Full,
-            "25006" or "42501" => StorageFaultKind.ReadOnly,
+            "25006" => StorageFaultKind.ReadOnly,
             "55P03" or "57014" or "53300" => StorageFaultKind.Busy,
             "57P01" or "57P02" or "57P03" or "53200" or "58030" or "3D000" => StorageFaultKind.Unavailable,
             _ when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("28", StringComparison.Ordinal) => StorageFaultKind.Unavailable,

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using MailServerAdmin.Tests.Infrastructure;
+using MailServerAdmin.Web.Faults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -59,5 +61,48 @@ public sealed class PostgresFaultTests
             page.QuerySelector("[data-testid=storage-message]")?.TextContent.Trim());
         Assert.Contains(database.App.Logs.Lines, line => line.Contains("StorageFault", StringComparison.Ordinal) && line.Contains("Npgsql", StringComparison.Ordinal));
         Assert.DoesNotContain(database.App.Logs.Lines, line => line.StartsWith("Error Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("25006", StorageFaultKind.ReadOnly)]
+    [InlineData("53100", StorageFaultKind.Full)]
+    [InlineData("55P03", StorageFaultKind.Busy)]
+    [InlineData("57014", StorageFaultKind.Busy)]
+    [InlineData("53300", StorageFaultKind.Busy)]
+    [InlineData("57P01", StorageFaultKind.Unavailable)]
+    [InlineData("3D000", StorageFaultKind.Unavailable)]
+    [InlineData("28P01", StorageFaultKind.Unavailable)]
+    [InlineData("08006", StorageFaultKind.Unavailable)]
+    public void A_postgresql_error_is_recognised_however_ef_core_wraps_it(string state, StorageFaultKind kind)
+    {
+        var error = new PostgresException("the server said no", "ERROR", "ERROR", state);
+
+        var fault = StorageFault.Find(new InvalidOperationException("A transient failure.", new DbUpdateException("Saving.", error)));
+
+        Assert.Equal(kind, fault?.Kind);
+        Assert.Equal($"SQLSTATE {state}", fault?.Code);
+    }
+
+    [Theory]
+    [InlineData("23505")] // unique_violation: a duplicate name, handled by the pages
+    [InlineData("40001")] // serialization_failure
+    [InlineData("42501")] // insufficient_privilege: a deployment error, on reads as on writes
+    [InlineData("42P01")] // undefined_table: a database that is not migrated
+    public void Other_postgresql_errors_are_not_storage_faults(string state)
+    {
+        Assert.Null(StorageFault.Find(new DbUpdateException("Saving.", new PostgresException("no", "ERROR", "ERROR", state))));
+    }
+
+    [Fact]
+    public void A_server_that_cannot_be_reached_or_a_pool_that_stays_full_is_recognised_from_npgsql_itself()
+    {
+        var refused = StorageFault.Find(new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException((int)SocketError.ConnectionRefused)));
+        var dropped = StorageFault.Find(new NpgsqlException("Exception while reading from stream", new EndOfStreamException()));
+        var exhausted = StorageFault.Find(new NpgsqlException("The connection pool has been exhausted", new TimeoutException()));
+
+        Assert.Equal((StorageFaultKind.Unavailable, "Npgsql SocketException"), (refused!.Kind, refused.Code));
+        Assert.Equal(StorageFaultKind.Unavailable, dropped?.Kind);
+        Assert.Equal(StorageFaultKind.Busy, exhausted?.Kind);
+        Assert.Null(StorageFault.Find(new NpgsqlException("Something else")));
     }
 }

@@ -26,8 +26,11 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
         OwnsDatabase = true;
     }
 
-    /// <summary>The app on <paramref name="postgres"/>, whatever the run's database (a PostgreSQL-only test); the caller drops it.</summary>
-    public AppFactory(PostgresDatabase postgres)
+    /// <summary>
+    /// The app on <paramref name="postgres"/>, whatever the run's database (a PostgreSQL-only test); the caller drops it.
+    /// Internal: a class fixture (xunit) may have only one public constructor.
+    /// </summary>
+    internal AppFactory(PostgresDatabase postgres)
         : this(Directory.CreateTempSubdirectory("mailserveradmin-tests-").FullName, postgres)
     {
         ArgumentNullException.ThrowIfNull(postgres);
