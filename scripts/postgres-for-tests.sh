@@ -26,7 +26,7 @@ as_postgres() {
 
 # Debian's packages: postgresql (the server, its client and its extensions such as pg_trgm); postgresql-contrib is a
 # separate package only on older releases, and an empty one on newer ones.
-if ! command -v pg_lsclusters >/dev/null 2>&1; then
+if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
   $sudo apt-get update >&2
   packages=(postgresql)
   if apt-cache show postgresql-contrib >/dev/null 2>&1; then packages+=(postgresql-contrib); fi
