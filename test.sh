@@ -63,11 +63,12 @@ install_missing() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
-# PostgreSQL hook. Empty for now: the tests run on SQLite only. The PostgreSQL change installs and starts PostgreSQL
-# here, and adds a second run_suite below against it (with its connection settings in the environment), so that the
-# closing line adds up both runs.
+# PostgreSQL: installed from Debian's packages when missing, started, with a test role (scripts/postgres-for-tests.sh);
+# the tests then run a second time against it (each test app in a database of its own), and the closing line adds up
+# both runs.
 prepare_postgres() {
-  :
+  MAILSERVERADMIN_TEST_POSTGRES="$(scripts/postgres-for-tests.sh)"
+  export MAILSERVERADMIN_TEST_POSTGRES
 }
 # ---------------------------------------------------------------------------------------------------------------------
 
@@ -76,15 +77,17 @@ failed=0
 skipped=0
 status=0
 
-# run_suite LABEL [dotnet test arguments...]: runs the solution's tests and adds their per-project summaries to the totals.
+# run_suite LABEL TARGET [dotnet test arguments...]: runs the tests of TARGET (the solution, or a test project) and adds
+# their per-project summaries to the totals.
 run_suite() {
   local label="$1"
-  shift
+  local target="$2"
+  shift 2
   local log
   log="$(mktemp)"
   echo "test.sh: running the tests ($label)"
   local code=0
-  dotnet test MailServerAdmin.sln "$@" 2>&1 | tee "$log" || code=$?
+  dotnet test "$target" "$@" 2>&1 | tee "$log" || code=$?
   local counts
   counts="$( { grep -hoE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" || true; } \
     | awk -F'[:,] +' '{ f += $2; p += $4; s += $6 } END { printf "%d %d %d", p, f, s }')"
@@ -104,7 +107,9 @@ run_suite() {
 
 install_missing
 prepare_postgres
-run_suite "SQLite" "$@"
+run_suite "SQLite" MailServerAdmin.sln "$@"
+# The database tests again on PostgreSQL (the browser tests run once, on SQLite).
+MAILSERVERADMIN_TEST_DATABASE=Postgres run_suite "PostgreSQL" tests/MailServerAdmin.Tests "$@"
 
 if [ "$failed" -gt 0 ]; then
   status=1

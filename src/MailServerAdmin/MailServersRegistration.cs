@@ -11,7 +11,8 @@ public static class MailServersRegistration
 {
     /// <summary>
     /// Registers the mail servers with one call: the database and the Data Protection key ring (settings
-    /// <c>ConnectionStrings:MailServerAdmin</c> and <c>DataProtection:KeysDirectory</c>, the same as the admin app's),
+    /// <c>Database:Provider</c>, <c>ConnectionStrings:MailServerAdmin</c> and <c>DataProtection:*</c>, the same as the admin
+    /// app's; unusable values throw an <see cref="InvalidSettingsException"/> that names them),
     /// the store and its secret policy, the OAuth provider clients and token keeper, SMTP sending and
     /// <see cref="MailDelivery"/>. The background token refresher is opt-in (<see cref="MailServersBuilder.WithTokenRefresher"/>),
     /// so that only the process meant to run it does.

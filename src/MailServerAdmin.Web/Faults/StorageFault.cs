@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace MailServerAdmin.Web.Faults;
 
@@ -22,7 +24,7 @@ public enum StorageFaultKind
 /// <summary>
 /// A database that cannot be written or read, recognised from the provider's own error however EF Core wraps it
 /// (<c>DbUpdateException</c>, <c>InvalidOperationException</c>). The one place that knows the providers' codes:
-/// SQLite's primary result codes, and the SQLSTATE of providers that report one (PostgreSQL through Npgsql).
+/// SQLite's primary result codes, PostgreSQL's SQLSTATE codes, and Npgsql's own errors for a server it cannot reach.
 /// </summary>
 /// <param name="Kind">What the database could not do.</param>
 /// <param name="Code">The provider's code, for the log ("SQLite error 8", "SQLSTATE 53100").</param>
@@ -38,6 +40,7 @@ public sealed record StorageFault(StorageFaultKind Kind, string Code, string Det
             {
                 SqliteException sqlite => FromSqlite(sqlite),
                 DbException { SqlState: { } state } other => FromSqlState(state, other),
+                NpgsqlException npgsql => FromNpgsql(npgsql),
                 _ => null,
             };
             if (fault is not null)
@@ -73,8 +76,11 @@ public sealed record StorageFault(StorageFaultKind Kind, string Code, string Det
     }
 
     /// <summary>
-    /// SQLSTATE codes (PostgreSQL's appendix A): 53100 disk full, 25006 read-only transaction, 57P01–57P03 the server
-    /// shutting down or starting, class 08 the connection lost.
+    /// SQLSTATE codes (PostgreSQL's appendix A, reported by Npgsql's <c>PostgresException</c>): 53100 disk full; 25006
+    /// read-only transaction; 55P03 lock not available, 57014 statement timeout and 53300 too many connections; 57P01–57P03
+    /// the server shutting down or starting, 53200 out of memory, 58030 I/O error, 3D000 no such database, and the classes
+    /// 08 (connection) and 28 (authorization). A unique violation or a serialization failure is the app's to handle, and a
+    /// missing privilege (42501, on reads as on writes) a deployment error, not a storage fault.
     /// </summary>
     private static StorageFault? FromSqlState(string state, DbException error)
     {
@@ -82,10 +88,27 @@ public sealed record StorageFault(StorageFaultKind Kind, string Code, string Det
         {
             "53100" => StorageFaultKind.Full,
             "25006" => StorageFaultKind.ReadOnly,
-            "57P01" or "57P02" or "57P03" => StorageFaultKind.Unavailable,
-            _ when state.StartsWith("08", StringComparison.Ordinal) => StorageFaultKind.Unavailable,
+            "55P03" or "57014" or "53300" => StorageFaultKind.Busy,
+            "57P01" or "57P02" or "57P03" or "53200" or "58030" or "3D000" => StorageFaultKind.Unavailable,
+            _ when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("28", StringComparison.Ordinal) => StorageFaultKind.Unavailable,
             _ => null,
         };
         return kind is null ? null : new StorageFault(kind.Value, $"SQLSTATE {state}", error.Message);
+    }
+
+    /// <summary>
+    /// Npgsql's errors without a SQLSTATE: the server could not be reached or the connection broke (a socket or I/O
+    /// error), or no connection became free in time (a timeout).
+    /// </summary>
+    private static StorageFault? FromNpgsql(NpgsqlException error)
+    {
+        StorageFaultKind? kind = error.InnerException switch
+        {
+            TimeoutException => StorageFaultKind.Busy,
+            SocketException or IOException => StorageFaultKind.Unavailable,
+            _ when error.IsTransient => StorageFaultKind.Unavailable,
+            _ => null,
+        };
+        return kind is null ? null : new StorageFault(kind.Value, $"Npgsql {error.InnerException?.GetType().Name ?? "error"}", error.Message);
     }
 }

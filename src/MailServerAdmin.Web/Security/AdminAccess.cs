@@ -128,6 +128,6 @@ public static class AdminAccess
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<SingleSignOn>();
         services.AddSingleton<DummyPassword>();
-        services.AddSingleton<SetupCode>();
+        services.AddScoped<SetupCode>();
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class AccountStorageFaultTests
         "The database cannot be written right now (read-only or full). Nothing was saved; your input is below. " +
         "Try again, or ask the operator to check the disk and permissions.";
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Setting_up_on_a_read_only_database_keeps_the_code_and_email_and_works_once_writable()
     {
         var database = new SickDatabase();
@@ -49,7 +49,7 @@ public sealed partial class AccountStorageFaultTests
         Assert.Equal(1, await app.WithDbAsync(db => db.Users.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Adding_an_administrator_on_a_read_only_database_keeps_the_email_and_adds_nobody()
     {
         var database = new SickDatabase();
@@ -72,7 +72,7 @@ public sealed partial class AccountStorageFaultTests
         Assert.Equal(1, await app.WithDbAsync(db => db.Users.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Removing_an_administrator_on_a_read_only_database_answers_503_and_keeps_them()
     {
         var database = new SickDatabase();
@@ -92,7 +92,7 @@ public sealed partial class AccountStorageFaultTests
         Assert.Equal(2, await app.WithDbAsync(db => db.Users.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task In_development_too_a_database_fault_gets_the_503_page_and_not_the_developer_page()
     {
         var database = new SickDatabase();

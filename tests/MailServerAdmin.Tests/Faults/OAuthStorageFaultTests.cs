@@ -7,7 +7,7 @@ namespace MailServerAdmin.Tests.Faults;
 /// <summary>The provider sends the browser back while the database cannot be written.</summary>
 public sealed class OAuthStorageFaultTests
 {
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task A_callback_on_a_read_only_database_answers_503_without_echoing_the_code()
     {
         await using var provider = await TestOAuthProvider.StartAsync();

@@ -42,7 +42,7 @@ public sealed class StorageFaultTests
         ["Input.Password"] = "typed-password-7",
     };
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Saving_a_new_server_on_a_read_only_database_keeps_everything_typed_but_the_password()
     {
         var database = new SickDatabase();
@@ -76,7 +76,7 @@ public sealed class StorageFaultTests
             (server.Name, server.Host, server.Port, server.SenderEmail, server.Login, app.Secret(server, SecretField.Password)));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task A_write_refused_by_the_database_is_logged_once_with_its_code_and_without_the_form()
     {
         var database = new SickDatabase();
@@ -101,7 +101,7 @@ public sealed class StorageFaultTests
         Assert.DoesNotContain(app.Logs.Lines, line => line.Contains("An unhandled exception", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Editing_on_a_read_only_database_keeps_the_changes_typed_and_changes_nothing()
     {
         var database = new SickDatabase();
@@ -134,7 +134,7 @@ public sealed class StorageFaultTests
         Assert.Equal(("Relay", "smtp.example.com"), (stored.Name, stored.Host));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Deleting_on_a_read_only_database_answers_503_with_the_message_and_keeps_the_server()
     {
         var database = new SickDatabase();
@@ -155,7 +155,7 @@ public sealed class StorageFaultTests
         Assert.Equal(1, await app.WithDbAsync(db => db.MailServers.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Make_default_on_a_read_only_database_answers_503_and_the_default_stays()
     {
         var database = new SickDatabase();
@@ -176,7 +176,7 @@ public sealed class StorageFaultTests
         Assert.Equal(["First"], await app.WithDbAsync(db => db.MailServers.Where(s => s.IsDefault).Select(s => s.Name).ToListAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task The_list_on_a_database_that_cannot_be_opened_answers_503_with_the_message_in_the_layout()
     {
         var database = new SickDatabase();
@@ -202,7 +202,7 @@ public sealed class StorageFaultTests
         Assert.NotNull(list.QuerySelector("[data-testid=signed-in-as]"));
     }
 
-    [Theory]
+    [SqliteTheory("makes SQLite itself read-only, full, locked or unreadable")]
     [InlineData("es")]
     [InlineData("pt-BR")]
     public async Task The_database_message_comes_in_the_readers_language(string culture)
@@ -223,7 +223,7 @@ public sealed class StorageFaultTests
         Assert.True(english.Count == 0, $"still in English: {string.Join("; ", english)}");
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Saving_on_a_full_database_answers_503_and_keeps_the_form()
     {
         var database = new SickDatabase();
@@ -255,7 +255,7 @@ public sealed class StorageFaultTests
         Assert.Equal(0, await app.WithDbAsync(db => db.MailServers.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task Saving_while_another_writer_holds_the_database_answers_503_and_keeps_the_form()
     {
         var database = new SickDatabase();
@@ -282,7 +282,7 @@ public sealed class StorageFaultTests
         Assert.Equal(0, await app.WithDbAsync(db => db.MailServers.CountAsync()));
     }
 
-    [Fact]
+    [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
     public async Task A_failed_sign_in_that_cannot_be_counted_answers_503_and_keeps_the_email()
     {
         var database = new SickDatabase();

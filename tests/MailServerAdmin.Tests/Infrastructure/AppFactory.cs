@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
 using MailServerAdmin.Data;
 using MailServerAdmin.MailServers;
 using Microsoft.AspNetCore.Hosting;
@@ -7,25 +9,49 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace MailServerAdmin.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on a real SQLite file and a real key directory, in a folder of its own. A second factory
-/// over the same folder is the same installation started again.
+/// The real app on a real database and a real key directory, in a folder of its own: a SQLite file there, or (in the
+/// PostgreSQL run, see <see cref="TestDatabase"/>) a fresh PostgreSQL database, dropped with the factory. A second factory
+/// over the same folder and database is the same installation started again.
 /// </summary>
-public sealed class AppFactory : WebApplicationFactory<Program>
+public sealed partial class AppFactory : WebApplicationFactory<Program>
 {
     public AppFactory()
-        : this(Directory.CreateTempSubdirectory("mailserveradmin-tests-").FullName)
+        : this(Directory.CreateTempSubdirectory("mailserveradmin-tests-").FullName, TestDatabase.IsPostgres ? PostgresDatabase.Create() : null)
     {
+        OwnsDatabase = true;
     }
 
-    private AppFactory(string dataDirectory) => DataDirectory = dataDirectory;
+    /// <summary>
+    /// The app on <paramref name="postgres"/>, whatever the run's database (a PostgreSQL-only test); the caller drops it.
+    /// Internal: a class fixture (xunit) may have only one public constructor.
+    /// </summary>
+    internal AppFactory(PostgresDatabase postgres)
+        : this(Directory.CreateTempSubdirectory("mailserveradmin-tests-").FullName, postgres)
+    {
+        ArgumentNullException.ThrowIfNull(postgres);
+    }
+
+    private AppFactory(string dataDirectory, PostgresDatabase? postgres)
+    {
+        DataDirectory = dataDirectory;
+        Postgres = postgres;
+    }
 
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite file (SQLite run only).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "mailserveradmin.db");
+
+    /// <summary>The PostgreSQL database, in the PostgreSQL run.</summary>
+    public PostgresDatabase? Postgres { get; }
+
+    /// <summary>The app's connection string, as it is configured.</summary>
+    public string ConnectionString => Postgres?.ConnectionString ?? $"Data Source={DatabasePath}";
 
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");
 
@@ -40,8 +66,14 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>"Testing" behaves as production (HTTPS only); "Development" serves plain HTTP, as a browser test on a real port needs.</summary>
     public string EnvironmentName { get; init; } = "Testing";
 
-    /// <summary>More settings for this app.</summary>
+    /// <summary>The HTTPS port plain HTTP is redirected to outside Development; null leaves it unknown, as behind a proxy.</summary>
+    public int? HttpsPort { get; init; } = 443;
+
+    /// <summary>More settings for this app (applied last: they win over the factory's own).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Changes the connection string the app is given (to reach the database through a relay, say).</summary>
+    public Func<string, string>? RouteConnectionString { get; init; }
 
     /// <summary>More service registrations, after the app's own.</summary>
     public Action<IServiceCollection>? ExtraServices { get; init; }
@@ -50,48 +82,60 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     private bool OwnsDirectory { get; set; } = true;
 
+    private bool OwnsDatabase { get; set; }
+
     /// <summary>
     /// A second instance of the app on the same database and key directory (this one keeps running), with
     /// <paramref name="settings"/> on top of this one's.
     /// </summary>
-    public AppFactory Sibling(IReadOnlyDictionary<string, string?>? settings = null) => new(DataDirectory)
+    public AppFactory Sibling(IReadOnlyDictionary<string, string?>? settings = null) => new(DataDirectory, Postgres)
     {
         OAuthProviderUri = OAuthProviderUri,
         OAuthTimeoutSeconds = OAuthTimeoutSeconds,
         Settings = settings is null ? Settings : Settings.Concat(settings).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         ExtraServices = ExtraServices,
         EnvironmentName = EnvironmentName,
+        HttpsPort = HttpsPort,
+        RouteConnectionString = RouteConnectionString,
         OwnsDirectory = false,
     };
 
-    /// <summary>Stops this app and starts it again on the same database and key directory, with the same settings.</summary>
+    /// <summary>Stops this app and starts it again on the same database and key directory, with the same settings; the new one owns them.</summary>
     public AppFactory Restart()
     {
         OwnsDirectory = false;
+        var ownsDatabase = OwnsDatabase;
+        OwnsDatabase = false;
         Dispose();
-        return new AppFactory(DataDirectory)
+        return new AppFactory(DataDirectory, Postgres)
         {
+            OwnsDatabase = ownsDatabase,
             OAuthProviderUri = OAuthProviderUri,
             OAuthTimeoutSeconds = OAuthTimeoutSeconds,
             Settings = Settings,
             ExtraServices = ExtraServices,
             EnvironmentName = EnvironmentName,
+            HttpsPort = HttpsPort,
+            RouteConnectionString = RouteConnectionString,
         };
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        if (EnvironmentName != "Development")
+        if (EnvironmentName != "Development" && HttpsPort is { } httpsPort)
         {
-            builder.UseSetting("https_port", "443");
+            builder.UseSetting("https_port", httpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         // Every log line at every level is kept in memory (and not printed), so tests can look for secrets in it.
         builder.UseSetting("Logging:LogLevel:Default", "Debug");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Information");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Information");
-        builder.UseSetting($"ConnectionStrings:{AppDatabase.ConnectionStringName}", $"Data Source={DatabasePath}");
+        builder.UseSetting(DatabaseSettings.ProviderSetting, Postgres is null ? nameof(DatabaseProvider.Sqlite) : nameof(DatabaseProvider.Postgres));
+        builder.UseSetting(DatabaseSettings.ConnectionStringSetting, RouteConnectionString?.Invoke(ConnectionString) ?? ConnectionString);
+        // The key ring in its directory on both databases, so that a test can lose it; the hosting tests choose the database.
+        builder.UseSetting(DatabaseSettings.KeyStoreSetting, nameof(KeyRingStore.Directory));
         builder.UseSetting(AppDatabase.KeysDirectorySetting, KeysDirectory);
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         builder.UseSetting("OAuth:TimeoutSeconds", OAuthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -208,18 +252,30 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         return read.Value;
     }
 
-    /// <summary>Moves everything from the write-ahead log into the database file.</summary>
-    public Task CheckpointAsync() => WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);"));
+    /// <summary>Moves everything from SQLite's write-ahead log into the database file (PostgreSQL has nothing to move).</summary>
+    public Task CheckpointAsync() => Postgres is null
+        ? WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);"))
+        : Task.CompletedTask;
 
-    /// <summary>Reads a column straight from the SQLite file, bypassing the app.</summary>
+    /// <summary>
+    /// Reads a column straight from the database, bypassing the app. The app's names (<c>MailServers</c>, <c>Password</c>)
+    /// are written as they are; for PostgreSQL, which folds unquoted names to lower case, they are quoted here.
+    /// </summary>
     public async Task<string?> ReadRawAsync(string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        ArgumentNullException.ThrowIfNull(sql);
+        await using DbConnection connection = Postgres is null
+            ? new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False")
+            : new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Postgres.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = Postgres is null ? sql : PascalCaseName().Replace(sql, "\"$0\"");
         return (await command.ExecuteScalarAsync()) as string;
     }
+
+    /// <summary>A name such as MailServers or AccessToken (SQL keywords are written in capitals).</summary>
+    [GeneratedRegex(@"\b[A-Z][a-z][A-Za-z0-9]*\b")]
+    private static partial Regex PascalCaseName();
 
     protected override void Dispose(bool disposing)
     {
@@ -227,6 +283,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             _seedLock.Dispose();
+        }
+
+        if (disposing && OwnsDatabase)
+        {
+            Postgres?.Dispose();
         }
 
         if (disposing && OwnsDirectory)

@@ -4,6 +4,7 @@ using MailServerAdmin.Resources;
 using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,14 @@ public sealed class LoginModel(
     public string? StatusMessage { get; set; }
 
     /// <summary>No administrator exists yet: point to the set-up page.</summary>
-    public bool SetupPending => setupCode.IsActive;
+    public bool SetupPending { get; private set; }
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        SetupPending = await setupCode.IsPendingAsync(HttpContext.RequestAborted);
+        await next();
+    }
 
     public bool LocalAccounts => settings.Value.LocalAccounts;
 

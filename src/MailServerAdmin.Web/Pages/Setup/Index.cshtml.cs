@@ -6,12 +6,11 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
 namespace MailServerAdmin.Web.Pages.Setup;
 
-/// <summary>First run: creates the first administrator with the one-time code from the log.</summary>
+/// <summary>First run: creates the first administrator with a one-time code from the log of any instance.</summary>
 [AllowAnonymous]
 public sealed class IndexModel(
     SetupCode setupCode,
@@ -21,8 +20,6 @@ public sealed class IndexModel(
     IValidator<SetupInput> validator,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
-    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
-
     [BindProperty]
     public SetupInput Input { get; set; } = new();
 
@@ -30,50 +27,50 @@ public sealed class IndexModel(
     public string? StatusMessage { get; set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) =>
-        await users.Users.AnyAsync(ct) ? NotFound() : Page();
+        await setupCode.IsPendingAsync(ct) ? Page() : NotFound();
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        await OneAtATime.WaitAsync(ct);
-        try
+        if (!await setupCode.IsPendingAsync(ct))
         {
-            if (await users.Users.AnyAsync(ct))
-            {
-                return NotFound();
-            }
-
-            if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
-            {
-                return Page();
-            }
-
-            if (!setupCode.Matches(Input.Code))
-            {
-                ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Code)}", localizer["Setup_WrongCode"]);
-                return Page();
-            }
-
-            var result = await administrators.AddAsync(Input.Email!, Input.Password!, addedBy: Input.Email, ct);
-            if (!result.Succeeded)
-            {
-                foreach (var error in result.Errors)
-                {
-                    ModelState.AddModelError(AdministratorRules.FieldFor(error, nameof(Input)), error.Description);
-                }
-
-                return Page();
-            }
-
-            setupCode.Spend();
-            var user = await users.FindByEmailAsync(Input.Email!);
-            await signIn.SignInAsync(user!, isPersistent: false);
-            StatusMessage = localizer["Setup_Welcome", Input.Email!];
-            return Redirect("/MailServers");
+            return NotFound();
         }
-        finally
+
+        if (!await validator.ValidateIntoAsync(Input, ModelState, nameof(Input), ct))
         {
-            OneAtATime.Release();
+            return Page();
         }
+
+        // The code is spent before the administrator is created, so that two requests (on any instances) cannot both
+        // create a first administrator; it works again if the creation fails.
+        var redemption = await setupCode.RedeemAsync(Input.Code, ct);
+        if (redemption.Done)
+        {
+            return NotFound();
+        }
+
+        if (!redemption.Succeeded)
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Code)}", localizer["Setup_WrongCode"]);
+            return Page();
+        }
+
+        var result = await administrators.AddAsync(Input.Email!, Input.Password!, addedBy: Input.Email, CancellationToken.None);
+        if (!result.Succeeded)
+        {
+            await setupCode.RestoreAsync(redemption, CancellationToken.None);
+            foreach (var error in result.Errors)
+            {
+                ModelState.AddModelError(AdministratorRules.FieldFor(error, nameof(Input)), error.Description);
+            }
+
+            return Page();
+        }
+
+        var user = await users.FindByEmailAsync(Input.Email!);
+        await signIn.SignInAsync(user!, isPersistent: false);
+        StatusMessage = localizer["Setup_Welcome", Input.Email!];
+        return Redirect("/MailServers");
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace MailServerAdmin.Data.Configurations;
 
+/// <summary>The mail servers' table, as SQLite has it; <see cref="PostgresModel"/> says what PostgreSQL has differently.</summary>
 internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailServer>
 {
     public void Configure(EntityTypeBuilder<MailServer> builder)
@@ -52,7 +53,8 @@ internal sealed class MailServerConfiguration : IEntityTypeConfiguration<MailSer
 
         // The database itself allows at most one default server. The filter is written as EF writes a boolean column's
         // predicate (WHERE "IsDefault"), so that SQLite reads this index for every "which is the default" query: it only
-        // uses a partial index whose filter the query's WHERE repeats ("IsDefault" = 1 would make those queries scan).
+        // uses a partial index whose filter the query's WHERE repeats ("IsDefault" = 1 would make those queries scan). PostgresModel writes
+        // PostgreSQL's.
         builder.HasIndex(s => s.IsDefault)
             .IsUnique()
             .HasFilter("\"IsDefault\"")

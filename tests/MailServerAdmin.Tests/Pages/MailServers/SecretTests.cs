@@ -43,7 +43,7 @@ public sealed class SecretTests
         Assert.Equal(Secret, app.Secret((await app.WithDbAsync(db => db.MailServers.SingleAsync())), SecretField.Password));
     }
 
-    [Fact]
+    [SqliteFact("reads the database file")]
     public async Task The_database_column_holds_no_plain_text()
     {
         using var app = new AppFactory();
@@ -71,7 +71,7 @@ public sealed class SecretTests
         Assert.Single(list.QuerySelectorAll("tbody tr"));
     }
 
-    [Fact]
+    [SqliteFact("copies the database file")]
     public async Task The_key_ring_lives_outside_the_database_so_the_database_alone_cannot_decrypt()
     {
         using var app = new AppFactory();
