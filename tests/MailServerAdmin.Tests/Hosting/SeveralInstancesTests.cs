@@ -14,8 +14,9 @@ namespace MailServerAdmin.Tests.Hosting;
 /// database, encrypted with a certificate: whichever instance a request reaches, it works the same.
 /// </summary>
 /// <remarks>
-/// "A token refresh under load from both, one provider request per expiry" is not asserted here: it needs the token
-/// lease of another change (a conditional UPDATE on the server's row), which has not landed on this branch.
+/// "A token refresh under load from both, one provider request per expiry" is the two-instance test of
+/// tests/MailServerAdmin.Tests/OAuth (two app instances sending with 30-second tokens against a provider that rotates
+/// strictly), which the PostgreSQL run of the suite runs on one PostgreSQL database.
 /// </remarks>
 public sealed partial class SeveralInstancesTests : IDisposable
 {
