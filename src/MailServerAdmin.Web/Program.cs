@@ -31,6 +31,12 @@ builder.Services.AddFormBinding();
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+if (args.Contains("--demo"))
+{
+    Environment.ExitCode = await MailServerAdmin.Web.Hosting.DemoData.RunAsync(app.Services);
+    return;
+}
+
 await app.Services.GetRequiredService<SetupCode>().AnnounceIfNeededAsync(app.Services);
 
 app.UseSecurityHeaders();
