@@ -107,9 +107,18 @@ run_suite() {
 
 install_missing
 prepare_postgres
-run_suite "SQLite" MailServerAdmin.sln "$@"
+# Tests of one database only carry the trait Database=Sqlite or Database=Postgres: each run leaves out the other's, so
+# every test runs (none is skipped) and the PostgreSQL-only tests run where PostgreSQL is the database.
+# Arguments (a filter of your own, say) replace those filters.
+sqlite_args=(--filter "Database!=Postgres")
+postgres_args=(--filter "Database!=Sqlite")
+if [ "$#" -gt 0 ]; then
+  sqlite_args=("$@")
+  postgres_args=("$@")
+fi
+run_suite "SQLite" MailServerAdmin.sln "${sqlite_args[@]}"
 # The database tests again on PostgreSQL (the browser tests run once, on SQLite).
-MAILSERVERADMIN_TEST_DATABASE=Postgres run_suite "PostgreSQL" tests/MailServerAdmin.Tests "$@"
+MAILSERVERADMIN_TEST_DATABASE=Postgres run_suite "PostgreSQL" tests/MailServerAdmin.Tests "${postgres_args[@]}"
 
 if [ "$failed" -gt 0 ]; then
   status=1

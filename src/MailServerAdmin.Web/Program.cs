@@ -57,6 +57,14 @@ if (!await DatabaseStart.PrepareAsync(app))
     return 1;
 }
 
+// "--demo": loads a small demo data set into an empty database, then exits (README, "Run the app").
+if (args.Contains("--demo"))
+{
+    var demo = await MailServerAdmin.Web.Hosting.DemoData.RunAsync(app.Services);
+    await app.DisposeAsync();
+    return demo;
+}
+
 app.PrepareKeyRing();
 await SetupCode.AnnounceIfNeededAsync(app.Services);
 app.LogProxyAtStart();

@@ -14,6 +14,7 @@ public sealed partial class AccountStorageFaultTests
         "Try again, or ask the operator to check the disk and permissions.";
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Setting_up_on_a_read_only_database_keeps_the_code_and_email_and_works_once_writable()
     {
         var database = new SickDatabase();
@@ -50,6 +51,7 @@ public sealed partial class AccountStorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Adding_an_administrator_on_a_read_only_database_keeps_the_email_and_adds_nobody()
     {
         var database = new SickDatabase();
@@ -73,6 +75,7 @@ public sealed partial class AccountStorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Removing_an_administrator_on_a_read_only_database_answers_503_and_keeps_them()
     {
         var database = new SickDatabase();
@@ -93,6 +96,7 @@ public sealed partial class AccountStorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task In_development_too_a_database_fault_gets_the_503_page_and_not_the_developer_page()
     {
         var database = new SickDatabase();

@@ -8,6 +8,7 @@ namespace MailServerAdmin.Tests.Faults;
 public sealed class OAuthStorageFaultTests
 {
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task A_callback_on_a_read_only_database_answers_503_without_echoing_the_code()
     {
         await using var provider = await TestOAuthProvider.StartAsync();

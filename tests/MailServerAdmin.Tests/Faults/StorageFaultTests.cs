@@ -43,6 +43,7 @@ public sealed class StorageFaultTests
     };
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Saving_a_new_server_on_a_read_only_database_keeps_everything_typed_but_the_password()
     {
         var database = new SickDatabase();
@@ -77,6 +78,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task A_write_refused_by_the_database_is_logged_once_with_its_code_and_without_the_form()
     {
         var database = new SickDatabase();
@@ -102,6 +104,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Editing_on_a_read_only_database_keeps_the_changes_typed_and_changes_nothing()
     {
         var database = new SickDatabase();
@@ -135,6 +138,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Deleting_on_a_read_only_database_answers_503_with_the_message_and_keeps_the_server()
     {
         var database = new SickDatabase();
@@ -156,6 +160,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Make_default_on_a_read_only_database_answers_503_and_the_default_stays()
     {
         var database = new SickDatabase();
@@ -177,6 +182,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task The_list_on_a_database_that_cannot_be_opened_answers_503_with_the_message_in_the_layout()
     {
         var database = new SickDatabase();
@@ -203,6 +209,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteTheory("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     [InlineData("es")]
     [InlineData("pt-BR")]
     public async Task The_database_message_comes_in_the_readers_language(string culture)
@@ -224,6 +231,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Saving_on_a_full_database_answers_503_and_keeps_the_form()
     {
         var database = new SickDatabase();
@@ -256,6 +264,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task Saving_while_another_writer_holds_the_database_answers_503_and_keeps_the_form()
     {
         var database = new SickDatabase();
@@ -283,6 +292,7 @@ public sealed class StorageFaultTests
     }
 
     [SqliteFact("makes SQLite itself read-only, full, locked or unreadable")]
+    [Trait("Database", "Sqlite")]
     public async Task A_failed_sign_in_that_cannot_be_counted_answers_503_and_keeps_the_email()
     {
         var database = new SickDatabase();

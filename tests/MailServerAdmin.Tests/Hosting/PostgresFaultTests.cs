@@ -18,6 +18,7 @@ public sealed class PostgresFaultTests
         "Try again, or ask the operator to check the disk and permissions.";
 
     [PostgresFact]
+    [Trait("Database", "Postgres")]
     public async Task A_form_posted_while_postgresql_refuses_writes_comes_back_503_with_everything_typed_but_the_password()
     {
         using var postgres = PostgresDatabase.Create();
@@ -45,6 +46,7 @@ public sealed class PostgresFaultTests
     }
 
     [PostgresFact]
+    [Trait("Database", "Postgres")]
     public async Task Pages_answer_503_when_postgresql_cannot_be_reached()
     {
         using var postgres = PostgresDatabase.Create();

@@ -24,6 +24,7 @@ public sealed partial class SeveralInstancesTests : IDisposable
     private readonly DirectoryInfo _certificates = Directory.CreateTempSubdirectory("mailserveradmin-instances-");
 
     [PostgresFact]
+    [Trait("Database", "Postgres")]
     public async Task Two_instances_behind_a_proxy_share_set_up_sign_in_secrets_and_the_single_default()
     {
         using var keys = TestCertificate.Create(_certificates.FullName, "CN=MailServerAdmin key ring");

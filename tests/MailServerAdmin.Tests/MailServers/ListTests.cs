@@ -132,7 +132,8 @@ public sealed class ListTests
         Assert.Contains("29 servers", await TotalAsync(client), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact("SQLite query plans")]
+    [Trait("Database", "Sqlite")]
     public async Task The_list_and_the_default_lookup_read_indexes_and_never_the_whole_table()
     {
         using var app = new AppFactory();
@@ -167,7 +168,8 @@ public sealed class ListTests
         Assert.Contains(await PlanAsync(connection, defaultLookup), step => step.Contains("IX_MailServers_SingleDefault", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SqliteFact("SQLite file access")]
+    [Trait("Database", "Sqlite")]
     public async Task A_secret_that_stops_decrypting_is_flagged_on_the_next_view()
     {
         using var app = new AppFactory();
@@ -184,7 +186,8 @@ public sealed class ListTests
         Assert.Single((await client.GetPageAsync("/MailServers")).QuerySelectorAll("[data-testid=secrets-unreadable]"));
     }
 
-    [Fact]
+    [SqliteFact("SQLite FTS5 triggers")]
+    [Trait("Database", "Sqlite")]
     public async Task Search_index_and_count_dropped_by_a_table_rebuild_are_restored_at_the_next_start()
     {
         var app = new AppFactory();

@@ -12,6 +12,7 @@ namespace MailServerAdmin.Tests.Samples;
 /// samples/SendMail, run as the separate process a business application is: its own host over the admin app's database
 /// file and key directory (given as environment variables), sending through the default server the admin configured.
 /// </summary>
+[Trait("Database", "Sqlite")] // The sample is pointed at the admin app's SQLite file (it checks that file before it starts).
 public sealed class SendMailSampleTests(ITestOutputHelper output)
 {
     private const string Login = "relay@example.com";
@@ -74,7 +75,7 @@ public sealed class SendMailSampleTests(ITestOutputHelper output)
         Assert.DoesNotContain(Password, run.StandardOutput + run.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact("the sample is pointed at the admin app's SQLite file")]
     public async Task Without_a_default_server_the_sample_says_so_and_exits_1()
     {
         using var app = new AppFactory();
@@ -87,7 +88,7 @@ public sealed class SendMailSampleTests(ITestOutputHelper output)
         Assert.Equal("", run.StandardOutput);
     }
 
-    [Fact]
+    [SqliteFact("the sample is pointed at the admin app's SQLite file")]
     public async Task Without_the_admin_apps_database_the_sample_says_so_and_creates_none()
     {
         var directory = Directory.CreateTempSubdirectory("sendmail-sample-").FullName;
@@ -106,7 +107,7 @@ public sealed class SendMailSampleTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SqliteFact("the sample is pointed at the admin app's SQLite file")]
     public async Task A_database_the_admin_app_has_not_migrated_is_left_as_it_is()
     {
         var directory = Directory.CreateTempSubdirectory("sendmail-sample-").FullName;
@@ -127,7 +128,7 @@ public sealed class SendMailSampleTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SqliteFact("the sample is pointed at the admin app's SQLite file")]
     public async Task With_another_key_directory_the_sample_names_it_and_writes_no_key_there()
     {
         using var app = new AppFactory();

@@ -44,6 +44,7 @@ public sealed class SecretTests
     }
 
     [SqliteFact("reads the database file")]
+    [Trait("Database", "Sqlite")]
     public async Task The_database_column_holds_no_plain_text()
     {
         using var app = new AppFactory();
@@ -72,6 +73,7 @@ public sealed class SecretTests
     }
 
     [SqliteFact("copies the database file")]
+    [Trait("Database", "Sqlite")]
     public async Task The_key_ring_lives_outside_the_database_so_the_database_alone_cannot_decrypt()
     {
         using var app = new AppFactory();
