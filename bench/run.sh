@@ -157,7 +157,7 @@ for variant in "published:" "workstation-gc:DOTNET_gcServer=0 DOTNET_gcConcurren
 done
 
 step "first send of a fresh process ($first_sends runs each)"
-tool smtp-peer "$smtp_port" 300 > /dev/null &
+dotnet "$work/tool/MailServerAdmin.Bench.dll" smtp-peer "$smtp_port" 300 > /dev/null &   # not through tool(): $! is then the peer
 pids+=("$!")
 sleep 1
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
