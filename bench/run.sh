@@ -142,7 +142,7 @@ record vmhwm_empty_kb "$(sed -E 's/.*vmhwm_kb=([0-9.]+).*/\1/' <<< "$out")"
 step "the GC and ReadyToRun choices: cold start, and req/s and peak memory of the list at 100,000, per variant"
 # Variants by environment on the same published app: DOTNET_gcServer/gcConcurrent override the project's GC choice,
 # DOTNET_ReadyToRun=0 makes the runtime ignore the precompiled code (as a publish without ReadyToRun).
-for variant in "published:" "server-gc:DOTNET_gcServer=1 DOTNET_gcConcurrent=1" "jit-only:DOTNET_ReadyToRun=0"; do
+for variant in "published:" "workstation-gc:DOTNET_gcServer=0 DOTNET_gcConcurrent=0" "jit-only:DOTNET_ReadyToRun=0"; do
   name="${variant%%:*}"; vars="${variant#*:}"
   out="$(env $vars dotnet "$work/tool/MailServerAdmin.Bench.dll" start-up "$runs" "$base/MailServers" "$cookie_100k" "$work/cert.pem" "$work/app" dotnet "$work/app/MailServerAdmin.Web.dll")"
   record "choice_${name}_start_ms" "$(sed -E 's/.*start_ms=([0-9.]+).*/\1/' <<< "$out")"
@@ -157,7 +157,7 @@ for variant in "published:" "server-gc:DOTNET_gcServer=1 DOTNET_gcConcurrent=1" 
 done
 
 step "first send of a fresh process ($first_sends runs each)"
-tool smtp-peer "$smtp_port" 300 > /dev/null &
+dotnet "$work/tool/MailServerAdmin.Bench.dll" smtp-peer "$smtp_port" 300 > /dev/null &   # not through tool(): $! is then the peer
 pids+=("$!")
 sleep 1
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

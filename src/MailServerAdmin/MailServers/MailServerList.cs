@@ -17,6 +17,9 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
     /// <summary>A search counts its matches up to this; past it the list says "more than".</summary>
     public const int CountLimit = 1_000;
 
+    /// <summary>The highest page number taken from a link when the page count is not known (no overflow past it).</summary>
+    private const int MaxPage = 1_000_000;
+
     public async Task<ServerListPage> GetAsync(ServerListRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,7 +55,7 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
         var size = request.PageSize;
         int? pageCount = total is { } t ? Math.Max(1, (t + size - 1) / size) : null;
         // The number a link carried: only a label for a page found by name (a bookmark may be older than the list).
-        int? label = request.Page is { } p ? Math.Max(1, pageCount is { } c ? Math.Min(p, c) : p) : null;
+        int? label = request.Page is { } p ? Math.Clamp(p, 1, pageCount ?? MaxPage) : null;
         if (request.After is { } after)
         {
             var rows = await servers.Where(s => s.NormalizedName.CompareTo(after) > 0)
