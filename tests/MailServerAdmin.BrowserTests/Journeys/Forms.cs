@@ -24,7 +24,15 @@ internal static class Forms
     /// <summary>The success message at the top of a page.</summary>
     public static ILocator Status(IPage page) => page.Locator(".alert-success[role=status]");
 
-    public static Task SaveAsync(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+    /// <summary>
+    /// Clicks Save once the page has settled (its scripts loaded and idle), as a person would: a click in the very moment
+    /// the page's validation scripts start was seen not to submit when the machine was busy.
+    /// </summary>
+    public static async Task SaveAsync(IPage page)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+    }
 
     public static ILocator Row(IPage page, string name) =>
         page.Locator("tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }) });
