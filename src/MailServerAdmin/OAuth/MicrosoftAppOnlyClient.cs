@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MailServerAdmin.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
@@ -25,7 +24,7 @@ public sealed class MicrosoftAppOnlyClient(IHttpClientFactory httpClients, IOpti
             .WithAuthority(authority)
             .WithInstanceDiscovery(false)
             .WithLegacyCacheCompatibility(false)
-            .WithHttpClientFactory(new MsalHttpClients(httpClients, options.Value.Timeout), retryOnceOn5xx: false);
+            .WithHttpClientFactory(new Msal.HttpClients(httpClients, options.Value.Timeout), retryOnceOn5xx: false);
         using var certificate = credential.Certificate?.Load();
         builder = certificate is not null
             ? builder.WithCertificate(certificate)
@@ -43,7 +42,7 @@ public sealed class MicrosoftAppOnlyClient(IHttpClientFactory httpClients, IOpti
         }
         catch (MsalServiceException ex)
         {
-            throw Explain(ex.ErrorCode, Description(ex), credential, ex);
+            throw Explain(ex.ErrorCode, Msal.Description(ex), credential, ex);
         }
         catch (MsalClientException ex)
         {
@@ -73,38 +72,5 @@ public sealed class MicrosoftAppOnlyClient(IHttpClientFactory httpClients, IOpti
             : description.Contains("AADSTS90002", StringComparison.Ordinal) ? Of("OAuth_Hint_Tenant")
             : null;
         return hint is null ? explained : new OAuthException(explained.Error, explained.DescriptionText, hint, inner);
-    }
-
-    /// <summary>The provider's own error_description, without MSAL's preamble.</summary>
-    private static string Description(MsalServiceException ex)
-    {
-        if (!string.IsNullOrEmpty(ex.ResponseBody))
-        {
-            try
-            {
-                using var body = JsonDocument.Parse(ex.ResponseBody);
-                if (body.RootElement.TryGetProperty("error_description", out var description) && description.GetString() is { Length: > 0 } text)
-                {
-                    return text.Split(['\r', '\n'], 2)[0];
-                }
-            }
-            catch (JsonException)
-            {
-                // Fall back to MSAL's message.
-            }
-        }
-
-        return ex.Message;
-    }
-
-    /// <summary>MSAL's HTTP goes through the app's named client: the time limit applies, and tests can route it.</summary>
-    private sealed class MsalHttpClients(IHttpClientFactory factory, TimeSpan timeout) : IMsalHttpClientFactory
-    {
-        public HttpClient GetHttpClient()
-        {
-            var client = factory.CreateClient(ManualOAuthClient.HttpClientName);
-            client.Timeout = timeout;
-            return client;
-        }
     }
 }

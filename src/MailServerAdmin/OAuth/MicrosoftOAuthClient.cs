@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MailServerAdmin.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
@@ -102,7 +101,7 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
             .WithAuthority(authority)
             .WithInstanceDiscovery(false)
             .WithLegacyCacheCompatibility(false)
-            .WithHttpClientFactory(new HttpClients(httpClients, options.Value.Timeout), retryOnceOn5xx: false);
+            .WithHttpClientFactory(new Msal.HttpClients(httpClients, options.Value.Timeout), retryOnceOn5xx: false);
         if (redirectUri is not null)
         {
             builder = builder.WithRedirectUri(redirectUri);
@@ -125,11 +124,11 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
         catch (MsalUiRequiredException ex)
         {
             // The refresh token was refused (or is gone from the cache): only signing in again helps.
-            throw OAuthErrors.Explain("invalid_grant", Description(ex), redirectUri, StatusCode(ex), ex);
+            throw OAuthErrors.Explain("invalid_grant", Msal.Description(ex), redirectUri, StatusCode(ex), ex);
         }
         catch (MsalServiceException ex)
         {
-            throw OAuthErrors.Explain(ex.ErrorCode, Description(ex), redirectUri, StatusCode(ex), ex);
+            throw OAuthErrors.Explain(ex.ErrorCode, Msal.Description(ex), redirectUri, StatusCode(ex), ex);
         }
         catch (MsalClientException ex)
         {
@@ -151,39 +150,6 @@ public sealed class MicrosoftOAuthClient(IHttpClientFactory httpClients, IOption
     }
 
     private static int? StatusCode(MsalServiceException ex) => ex.StatusCode > 0 ? ex.StatusCode : null;
-
-    /// <summary>The provider's own error_description, without MSAL's preamble.</summary>
-    private static string Description(MsalServiceException ex)
-    {
-        if (!string.IsNullOrEmpty(ex.ResponseBody))
-        {
-            try
-            {
-                using var body = JsonDocument.Parse(ex.ResponseBody);
-                if (body.RootElement.TryGetProperty("error_description", out var description) && description.GetString() is { Length: > 0 } text)
-                {
-                    return text.Split(['\r', '\n'], 2)[0];
-                }
-            }
-            catch (JsonException)
-            {
-                // Fall back to MSAL's message.
-            }
-        }
-
-        return ex.Message;
-    }
-
-    /// <summary>MSAL's HTTP goes through the app's named client: the time limit applies, and tests can route it.</summary>
-    private sealed class HttpClients(IHttpClientFactory factory, TimeSpan timeout) : IMsalHttpClientFactory
-    {
-        public HttpClient GetHttpClient()
-        {
-            var client = factory.CreateClient(ManualOAuthClient.HttpClientName);
-            client.Timeout = timeout;
-            return client;
-        }
-    }
 
     /// <summary>
     /// One server's MSAL token cache during one call, with MSAL's documented serialization hooks: loaded before MSAL
