@@ -621,8 +621,7 @@ public sealed partial class TokenKeeper : IDisposable
             : ex.IsTransient && ex.Error != "network" ? Of("Token_Outage", new UtcTime(retryAfter!.Value))
             : Join(" ", [ex.HintText, Of("Token_NextTry", new UtcTime(retryAfter!.Value))]);
         var error = Join(" ", [ex.DescriptionText, explanation]);
-        var stored = error.ToJson();
-        stored = stored.Length <= MailServerLimits.TokenError ? stored : Truncate(error.ToString(), MailServerLimits.TokenError);
+        var stored = Stored(error);
 
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -669,14 +668,23 @@ public sealed partial class TokenKeeper : IDisposable
         return new TokenUnavailableException(Of("Token_RefreshFailed", ex.DescriptionText), explanation, ex);
     }
 
+    /// <summary>
+    /// A failure as the server's health keeps it: a text the pages show in each reader's language, or in English when
+    /// that would not fit the column.
+    /// </summary>
+    private static string Stored(LocalizableText text)
+    {
+        var stored = text.ToJson();
+        return stored.Length <= MailServerLimits.TokenError ? stored : Truncate(text.ToString(), MailServerLimits.TokenError);
+    }
+
     /// <summary>Releases a lease whose holder died before storing an answer, and says so in the health and the log.</summary>
     private async Task<bool> RecordInterruptedAsync(MailServer row)
     {
         var none = CancellationToken.None;
         var now = Now;
         var text = Of("Token_Interrupted", new UtcTime(row.TokenLeaseTakenUtc ?? now), row.TokenLeaseHolder ?? "");
-        var stored = text.ToJson();
-        stored = stored.Length <= MailServerLimits.TokenError ? stored : Truncate(text.ToString(), MailServerLimits.TokenError);
+        var stored = Stored(text);
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
