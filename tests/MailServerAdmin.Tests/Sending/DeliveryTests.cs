@@ -118,25 +118,29 @@ public sealed class DeliveryTests(DeliveryFixture delivery) : IClassFixture<Deli
     }
 
     [SmtpPeerFact]
-    public async Task A_stale_refresh_from_another_instance_does_not_overwrite_newer_tokens()
+    public async Task A_refresh_in_another_instance_is_awaited_and_its_tokens_shared_not_redeemed_twice()
     {
         var id = await delivery.CreateOAuthServerAsync($"Two instances {Guid.NewGuid():N}");
+        // The instance whose refresh is held waits long enough for the provider; the other is warm before it starts.
+        using var holder = App.Sibling(new Dictionary<string, string?> { ["OAuth:TimeoutSeconds"] = "30" });
         using var other = App.Sibling();
-        _ = other.Services;
+        await other.WithDbAsync(db => db.MailServers.AsNoTracking().SingleAsync(s => s.Id == id));
+        var before = await StoredAsync(id);
+        var requestsBefore = Provider.TokenRequests.Count;
 
-        // This instance's refresh is held at the provider while the other instance refreshes and stores.
-        Provider.DelayNextTokenRequest(TimeSpan.FromSeconds(1.5));
-        var slow = App.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
-        await Task.Delay(300);
-        var newer = await other.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
-        var stored = await StoredAsync(id);
-        Assert.Equal(newer, App.Secret(stored, SecretField.AccessToken));
+        // The holder's refresh is held at the provider (it has the lease) while the other instance is asked to refresh.
+        Provider.DelayNextTokenRequest(TimeSpan.FromSeconds(3));
+        var held = holder.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
+        await Eventually.TrueAsync(() => Provider.TokenRequests.Count > requestsBefore, TimeSpan.FromSeconds(20));
+        var shared = await other.Services.GetRequiredService<TokenKeeper>().RefreshAsync(id, force: true, CancellationToken.None);
 
-        // The stale refresh is discarded, and its caller gets the newer token.
-        Assert.Equal(newer, await slow);
+        // The other instance waited for the holder's answer instead of presenting the same refresh token again.
+        Assert.Equal(shared, await held);
+        Assert.Equal(requestsBefore + 1, Provider.TokenRequests.Count);
         var after = await StoredAsync(id);
-        Assert.Equal(App.Secret(stored, SecretField.AccessToken), App.Secret(after, SecretField.AccessToken));
-        Assert.Equal(App.Secret(stored, SecretField.RefreshToken), App.Secret(after, SecretField.RefreshToken));
+        Assert.Equal(shared, App.Secret(after, SecretField.AccessToken));
+        Assert.NotEqual(App.Secret(before, SecretField.RefreshToken), App.Secret(after, SecretField.RefreshToken));
+        Assert.Null(after.TokenLeaseId);
     }
 
     private async Task<SmtpSendResult> SendAsync(MimeMessage message, string? serverName = null)
