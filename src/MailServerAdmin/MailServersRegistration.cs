@@ -33,6 +33,7 @@ public static class MailServersRegistration
         services.TryAddScoped<MailServerList>();
         services.AddOAuthClients(builder.Configuration);
         services.AddSmtpSending(builder.Configuration);
+        services.TryAddSingleton<SendingTargets>();
         services.TryAddScoped<MailDelivery>();
         return new MailServersBuilder(services);
     }

@@ -79,9 +79,9 @@ public sealed partial class TokenKeeper : IDisposable
         var now = Now;
         var current = Read(row, SecretField.AccessToken);
         var usable = current is not null && TokenTiming.IsUsable(row.AccessTokenExpiresUtc, now);
-        if (usable && !TokenTiming.IsDue(IssuedUtc(row), row.AccessTokenExpiresUtc, now))
+        if (current is not null && HandsOut(StoredTokenTimes.Of(row), now))
         {
-            return current!;
+            return current;
         }
 
         if (row.TokenNeedsAuthorization || row.TokenRetryAfterUtc > now)
@@ -97,6 +97,24 @@ public sealed partial class TokenKeeper : IDisposable
 
         // The refresh failed: the access token that is still valid keeps the mail going meanwhile.
         return usable && TokenTiming.IsUsable(row.AccessTokenExpiresUtc, Now) ? current! : outcome.Throw();
+    }
+
+    /// <summary>
+    /// Whether <see cref="GetAccessTokenAsync"/> would hand out the stored access token as it is, now, without reading
+    /// anything else or asking the provider: the token is usable and not yet due for refresh. The back-off, a refresh
+    /// token refused by the provider or a refresh lease held elsewhere change nothing while this holds. (A caller that
+    /// keeps the decrypted token must also know it is still the stored one: the row's <see cref="MailServer.TokenVersion"/>.)
+    /// </summary>
+    public bool HandsOutStored(StoredTokenTimes times) => HandsOut(times, Now);
+
+    /// <summary>
+    /// The stored access token of <paramref name="server"/> decrypted for its own settings, as <see cref="GetAccessTokenAsync"/>
+    /// reads it; null when there is none or it cannot be read.
+    /// </summary>
+    public string? StoredAccessToken(MailServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return Read(server, SecretField.AccessToken);
     }
 
     /// <summary>
@@ -302,10 +320,10 @@ public sealed partial class TokenKeeper : IDisposable
     }
 
     /// <summary>When the stored access token was issued: the later of its Get Token (or paste) and its last refresh.</summary>
-    internal static DateTime? IssuedUtc(MailServer server) =>
-        server.TokensRefreshedUtc is { } refreshed && (server.TokensObtainedUtc is not { } obtained || refreshed > obtained)
-            ? refreshed
-            : server.TokensObtainedUtc;
+    internal static DateTime? IssuedUtc(MailServer server) => StoredTokenTimes.Of(server).IssuedUtc;
+
+    private static bool HandsOut(StoredTokenTimes times, DateTime now) =>
+        TokenTiming.IsUsable(times.ExpiresUtc, now) && !TokenTiming.IsDue(times.IssuedUtc, times.ExpiresUtc, now);
 
     /// <summary>Joins the attempt of this process for the server, or starts one. The caller's token only stops its wait.</summary>
     private async Task<RefreshOutcome> JoinAsync(int serverId, RefreshRequest request, CancellationToken ct)
@@ -806,6 +824,21 @@ public sealed partial class TokenKeeper : IDisposable
             Error!.Throw();
             throw Error.SourceException;
         }
+    }
+}
+
+/// <summary>The times of a stored access token that decide whether it is handed out as it is or refreshed first.</summary>
+public readonly record struct StoredTokenTimes(DateTime? ObtainedUtc, DateTime? RefreshedUtc, DateTime? ExpiresUtc)
+{
+    /// <summary>When the token was issued: the later of its Get Token (or paste) and its last refresh.</summary>
+    public DateTime? IssuedUtc => RefreshedUtc is { } refreshed && (ObtainedUtc is not { } obtained || refreshed > obtained)
+        ? refreshed
+        : ObtainedUtc;
+
+    public static StoredTokenTimes Of(MailServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new(server.TokensObtainedUtc, server.TokensRefreshedUtc, server.AccessTokenExpiresUtc);
     }
 }
 

@@ -13,7 +13,8 @@ namespace MailServerAdmin.Sending;
 /// never refreshed again during a back-off or after the provider refused the refresh token (the send then fails at once,
 /// saying why). The caller's cancellation stops its wait, never a refresh already sent.
 /// </summary>
-public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVault vault, SmtpMailSender sender, SmtpConnectionTester tester)
+public sealed class MailDelivery(
+    AppDbContext db, TokenKeeper tokens, SecretVault vault, SmtpMailSender sender, SmtpConnectionTester tester, SendingTargets targets)
 {
     /// <summary>
     /// Sends <paramref name="message"/>. Without a From, the server's sender is used. Problems come back in the
@@ -22,26 +23,39 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
     public async Task<SmtpSendResult> SendAsync(MimeMessage message, string? serverName = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var server = await FindAsync(serverName, ct);
+        var (target, times) = await targets.FindAsync(db, serverName, ct);
         if (message.From.Count == 0)
         {
-            message.From.Add(new MailboxAddress(server.SenderName, server.SenderEmail));
+            message.From.Add(new MailboxAddress(target.SenderName, target.SenderEmail));
         }
 
-        var endpoint = await EndpointAsync(server, rejectedToken: null, ct);
-        if (endpoint.Failure is not null)
+        if (target.Failure is not null)
         {
-            return new SmtpSendResult([], endpoint.Failure, null, "");
+            return new SmtpSendResult([], target.Failure, null, "");
         }
 
-        var result = await sender.SendAsync(endpoint.Endpoint!, message, ct);
-        if (result.Failure?.Kind == SmtpFailureKind.OAuthTokenRefused && endpoint.Endpoint!.Credential is OAuth2Credential refused)
+        var endpoint = target.Endpoint;
+        if (target.IsOAuth)
+        {
+            // The token read with the row, while the keeper would hand it out as it is; otherwise the keeper decides.
+            var token = target.AccessToken is { } stored && tokens.HandsOutStored(times) ? stored : null;
+            var obtained = await WithTokenAsync(target.Id, token, rejectedToken: null, ct);
+            if (obtained.Failure is not null)
+            {
+                return new SmtpSendResult([], obtained.Failure, null, "");
+            }
+
+            endpoint = endpoint with { Credential = new OAuth2Credential(target.OAuthUser, obtained.Token!) };
+        }
+
+        var result = await sender.SendAsync(endpoint, message, ct);
+        if (result.Failure?.Kind == SmtpFailureKind.OAuthTokenRefused && endpoint.Credential is OAuth2Credential refused)
         {
             // The server refused a token it should accept (revoked early, clock skew): a newer or refreshed one, one more try.
-            endpoint = await EndpointAsync(server, refused.AccessToken, ct);
-            if (endpoint.Endpoint is not null)
+            var renewed = await WithTokenAsync(target.Id, token: null, refused.AccessToken, ct);
+            if (renewed.Token is not null)
             {
-                result = await sender.SendAsync(endpoint.Endpoint, message, ct);
+                result = await sender.SendAsync(endpoint with { Credential = new OAuth2Credential(target.OAuthUser, renewed.Token) }, message, ct);
             }
         }
 
@@ -66,9 +80,27 @@ public sealed class MailDelivery(AppDbContext db, TokenKeeper tokens, SecretVaul
         var server = serverName is null
             ? await query.SingleOrDefaultAsync(s => s.IsDefault, ct)
             : await query.SingleOrDefaultAsync(s => s.NormalizedName == MailServer.NormalizeName(serverName), ct);
-        return server ?? throw new InvalidOperationException(serverName is null
-            ? "No mail server is the default: make one the default in MailServerAdmin."
-            : $"There is no mail server named '{serverName}'.");
+        return server ?? throw SendingTargets.NotFound(serverName);
+    }
+
+    /// <summary>The token to send with: <paramref name="token"/> when given, else the keeper's (renewed when rejected).</summary>
+    private async Task<(string? Token, SmtpFailure? Failure)> WithTokenAsync(int serverId, string? token, string? rejectedToken, CancellationToken ct)
+    {
+        if (token is not null)
+        {
+            return (token, null);
+        }
+
+        try
+        {
+            return (rejectedToken is not null
+                ? await tokens.RenewRejectedAsync(serverId, rejectedToken, ct)
+                : await tokens.GetAccessTokenAsync(serverId, ct), null);
+        }
+        catch (TokenUnavailableException ex)
+        {
+            return (null, new SmtpFailure(SmtpStep.Authenticate, SmtpFailureKind.AuthenticationFailed, ex.MessageText, ex.HintText, null));
+        }
     }
 
     private async Task<(SmtpEndpoint? Endpoint, SmtpFailure? Failure)> EndpointAsync(MailServer server, string? rejectedToken, CancellationToken ct)
