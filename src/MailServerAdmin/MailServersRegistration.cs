@@ -14,7 +14,7 @@ public static class MailServersRegistration
     /// <c>Database:Provider</c>, <c>ConnectionStrings:MailServerAdmin</c> and <c>DataProtection:*</c>, the same as the admin
     /// app's; unusable values throw an <see cref="InvalidSettingsException"/> that names them),
     /// the store and its secret policy, the OAuth provider clients and token keeper, SMTP sending and
-    /// <see cref="MailDelivery"/>. The background token refresher is opt-in (<see cref="MailServersBuilder.WithTokenRefresher"/>),
+    /// <see cref="MailDelivery"/> with its warm-up at start (<see cref="SendingWarmUp"/>). The background token refresher is opt-in (<see cref="MailServersBuilder.WithTokenRefresher"/>),
     /// so that only the process meant to run it does.
     /// </summary>
     public static MailServersBuilder AddMailServers(this IHostApplicationBuilder builder)
@@ -35,6 +35,8 @@ public static class MailServersRegistration
         services.AddSmtpSending(builder.Configuration);
         services.TryAddSingleton<SendingTargets>();
         services.TryAddScoped<MailDelivery>();
+        // Awaited at start, bounded, never failing it: the first send then finds its queries compiled and its server read.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SendingWarmUp>());
         return new MailServersBuilder(services);
     }
 }

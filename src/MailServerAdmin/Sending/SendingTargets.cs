@@ -81,6 +81,22 @@ public sealed class SendingTargets(SecretVault vault, TokenKeeper tokens)
         return (target, StoredTokenTimes.Of(row));
     }
 
+    /// <summary>
+    /// Compiles and runs the queries of a send, and reads the default server in (decrypting what a send would): what the
+    /// first send would do, without sending.
+    /// </summary>
+    internal async Task WarmUpAsync(AppDbContext db, CancellationToken ct)
+    {
+        _ = await NamedStamp(db, DefaultKey, ct);
+        if (await DefaultStamp(db, ct) is null)
+        {
+            _ = await ById(db, 0, ct);
+            return;
+        }
+
+        _ = await FindAsync(db, serverName: null, ct);
+    }
+
     internal static InvalidOperationException NotFound(string? serverName) => new(serverName is null
         ? "No mail server is the default: make one the default in MailServerAdmin."
         : $"There is no mail server named '{serverName}'.");

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using MailKit;
+using MailServerAdmin.Data;
+using MimeKit;
+
+namespace MailServerAdmin.Sending;
+
+/// <summary>
+/// At start, does once what the first send would otherwise do on the caller's time, without connecting anywhere and
+/// without sending: builds the EF model, compiles and runs the sending path's queries and reads the default server into
+/// <see cref="SendingTargets"/> (which loads the Data Protection key ring and decrypts its credential, as the first send
+/// would), and runs MimeKit's and MailKit's code for a message written to <see cref="Stream.Null"/>. Awaited by the host's
+/// start, within a few seconds; a fault (a database that cannot be read, no default server) is logged and the app starts
+/// all the same.
+/// </summary>
+public sealed partial class SendingWarmUp(IServiceScopeFactory scopes, SendingTargets targets, ILogger<SendingWarmUp> logger) : IHostedService
+{
+    /// <summary>The warm-up gives up after this long; the first send then does the rest.</summary>
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(Limit);
+        try
+        {
+            WarmMessageWriting();
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                await targets.WarmUpAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), limit.Token);
+            }
+
+            LogWarmedUp(logger, clock.ElapsedMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Never a reason not to start: the first send does the same work and reports its own problems.
+            LogWarmUpFailed(logger, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A message as the application sends one, written as SMTP writes it, to nowhere; a client that never connects.</summary>
+    private static void WarmMessageWriting()
+    {
+        var message = new MimeMessage
+        {
+            From = { new MailboxAddress("Warm-up", "warm-up@example.invalid") },
+            To = { MailboxAddress.Parse("recipient@example.invalid") },
+            Subject = "Warm-up",
+            Body = new TextPart("plain") { Text = "Warm-up.\n" },
+        };
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        options.EnsureNewLine = true;
+        message.Prepare(EncodingConstraint.SevenBit);
+        message.WriteTo(options, Stream.Null);
+        using var log = new MemoryStream();
+        using var protocolLogger = new ProtocolLogger(log, leaveOpen: true) { RedactSecrets = true };
+        using var client = new SmtpSessionClient(protocolLogger);
+        _ = SmtpTranscript.LeaveOutMessageContent(SmtpTranscript.FirstReply("S: 220 warm-up\r\nC: EHLO warm-up\r\n")?.ToString() ?? "");
+        _ = SecretScrubber.For(new BasicCredential("warm-up", "warm-up")).Scrub("warm-up");
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sending warmed up in {ElapsedMs} ms")]
+    private static partial void LogWarmedUp(ILogger logger, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending could not be warmed up at start ({Error}: {Reason}); the first send does it instead")]
+    private static partial void LogWarmUpFailed(ILogger logger, string error, string reason);
+}
