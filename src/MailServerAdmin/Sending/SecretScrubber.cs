@@ -22,7 +22,15 @@ internal sealed class SecretScrubber
     private SecretScrubber(IEnumerable<string> patterns) =>
         _patterns = [.. patterns.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(p => p.Length)];
 
-    public static SecretScrubber For(SmtpCredential? credential) => credential switch
+    /// <summary>A credential kept between sends (a server's password, read once) keeps its scrubber too.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SmtpCredential, SecretScrubber> Made = [];
+
+    private static readonly SecretScrubber Nothing = new([]);
+
+    public static SecretScrubber For(SmtpCredential? credential) =>
+        credential is null ? Nothing : Made.GetValue(credential, Make);
+
+    private static SecretScrubber Make(SmtpCredential credential) => credential switch
     {
         BasicCredential basic => new(Forms(
             basic.Password,

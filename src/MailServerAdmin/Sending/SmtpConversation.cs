@@ -59,6 +59,16 @@ internal sealed class SmtpConversation : IDisposable
     /// <summary>The conversation so far, message content left out and credentials masked.</summary>
     public string Transcript => _scrubber.Scrub(SmtpTranscript.LeaveOutMessageContent(RawTranscript()));
 
+    /// <summary>
+    /// <see cref="Transcript"/> as it is now, written out only when called (also after this conversation is disposed):
+    /// most sends succeed and nobody reads theirs.
+    /// </summary>
+    public Func<string> DeferredTranscript()
+    {
+        var (buffer, length, scrubber) = (_log.GetBuffer(), (int)_log.Length, _scrubber);
+        return () => scrubber.Scrub(SmtpTranscript.LeaveOutMessageContent(Encoding.UTF8.GetString(buffer, 0, length)));
+    }
+
     /// <summary>Connects and logs in; false (with <see cref="Failure"/> set) when that fails.</summary>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public async Task<bool> OpenAsync(CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ public sealed partial class SmtpMailSender(
         }
 
         await conversation.CloseAsync();
-        var result = new SmtpSendResult(conversation.Steps, conversation.Failure, reply, conversation.Transcript);
+        var result = new SmtpSendResult(conversation.Steps, conversation.Failure, reply, conversation.DeferredTranscript());
         if (result.Failure is { } failure)
         {
             LogFailed(logger, endpoint.Host, endpoint.Port, failure.Step, failure.Kind, failure.Message);
@@ -41,7 +41,11 @@ public sealed partial class SmtpMailSender(
             LogSent(logger, endpoint.Host, endpoint.Port, reply);
         }
 
-        LogConversation(logger, endpoint.Host, endpoint.Port, result.Transcript);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogConversation(logger, endpoint.Host, endpoint.Port, result.Transcript);
+        }
+
         return result;
     }
 

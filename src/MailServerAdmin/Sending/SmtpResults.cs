@@ -153,5 +153,21 @@ public sealed record SmtpCheckResult(IReadOnlyList<SmtpStepResult> Steps, SmtpFa
 public sealed record SmtpSendResult(
     IReadOnlyList<SmtpStepResult> Steps, SmtpFailure? Failure, string? ServerReply, string Transcript)
 {
+    private readonly Func<string>? _pendingTranscript;
+    private string? _transcript = Transcript;
+
+    /// <summary>A result whose transcript is written out only when someone reads it (most successful sends: nobody).</summary>
+    internal SmtpSendResult(IReadOnlyList<SmtpStepResult> steps, SmtpFailure? failure, string? serverReply, Func<string> transcript)
+        : this(steps, failure, serverReply, Transcript: null!)
+    {
+        _pendingTranscript = transcript;
+    }
+
+    public string Transcript
+    {
+        get => _transcript ??= _pendingTranscript?.Invoke() ?? "";
+        init => _transcript = value;
+    }
+
     public bool Succeeded => Failure is null;
 }
