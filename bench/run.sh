@@ -69,7 +69,9 @@ app_env() { # data-dir port
 app_pid=""
 start_app() { # data-dir port
   app_env "$1" "$2"
-  dotnet "$work/app/MailServerAdmin.Web.dll" > "$1/app.log" 2>&1 &
+  # From its own folder, as deployed (docs/deployment.md): that is its content root, with its appsettings.json (log levels
+  # included) and wwwroot.
+  (cd "$work/app" && exec dotnet MailServerAdmin.Web.dll) > "$1/app.log" 2>&1 &
   app_pid=$!
   pids+=("$app_pid")
   for _ in $(seq 1 600); do

@@ -6,6 +6,7 @@ using MailServerAdmin.Web.Validation;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.WebEncoders;
 
@@ -76,6 +77,8 @@ public static class AppLocalization
     public static IServiceCollection AddAppLocalization(this IServiceCollection services)
     {
         services.AddLocalization();
+        services.Replace(ServiceDescriptor.Singleton<IStringLocalizerFactory>(sp =>
+            new CachingStringLocalizerFactory(ActivatorUtilities.CreateInstance<ResourceManagerStringLocalizerFactory>(sp))));
         services.Configure<RequestLocalizationOptions>(options =>
         {
             var cultures = Cultures.Select(Culture).ToList();

@@ -170,7 +170,7 @@ public sealed class StorageFaultTests
         var list = await client.CreateServerAsync(ServerForms.Basic("Second"));
 
         database.Sickness = Sickness.ReadOnly;
-        var (status, page, body) = await SubmitAsync(client, list, formSelector: "form[data-action=make-default]");
+        var (status, page, body) = await SubmitAsync(client, list, button: "button[data-action=make-default]");
         database.Sickness = Sickness.Healthy;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -317,9 +317,9 @@ public sealed class StorageFaultTests
     }
 
     private static async Task<(HttpStatusCode Status, IHtmlDocument Page, string Body)> SubmitAsync(
-        HttpClient client, IHtmlDocument form, Dictionary<string, string?>? values = null, string formSelector = "main form[method=post]")
+        HttpClient client, IHtmlDocument form, Dictionary<string, string?>? values = null, string formSelector = "main form[method=post]", string? button = null)
     {
-        using var response = await client.FollowAsync(await client.SubmitAsync(form, values, formSelector));
+        using var response = await client.FollowAsync(await client.SubmitAsync(form, values, formSelector, button));
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, await response.ReadPageAsync(), body);
     }

@@ -104,7 +104,7 @@ public sealed partial class SeveralInstancesTests : IDisposable
             await inFlight.WaitAsync();
             try
             {
-                using var response = await spread.SubmitAsync(list, formSelector: forms[i % forms.Count]);
+                using var response = await spread.SubmitAsync(list, button: forms[i % forms.Count]);
                 statuses.Add(response.StatusCode);
             }
             finally
@@ -136,8 +136,8 @@ public sealed partial class SeveralInstancesTests : IDisposable
 
     private static List<string> MakeDefaultForms(IHtmlDocument list) =>
         [.. list.QuerySelectorAll("tbody tr[data-server-id]")
-            .Where(row => row.QuerySelector("form[data-action=make-default]") is not null)
-            .Select(row => $"tr[data-server-id='{row.GetAttribute("data-server-id")}'] form[data-action=make-default]")];
+            .Where(row => row.QuerySelector("button[data-action=make-default]") is not null)
+            .Select(row => $"tr[data-server-id='{row.GetAttribute("data-server-id")}'] button[data-action=make-default]")];
 
     /// <summary>Make-default posts this instance has answered, from its request log.</summary>
     private static int MakeDefaultPosts(AppFactory app) =>

@@ -23,7 +23,7 @@ public sealed class StoredTextTests
             .With("Input.AccessToken", "pasted-access-token-2")
             .With("Input.RefreshToken", "pasted-refresh-token-2"));
         var id = await client.FindIdAsync("Segundo");
-        await client.SubmitAndReadAsync(await client.GetPageAsync("/MailServers"), formSelector: $"tr[data-server-id='{id}'] form[data-action=make-default]");
+        await client.SubmitAndReadAsync(await client.GetPageAsync("/MailServers"), button: $"tr[data-server-id='{id}'] button[data-action=make-default]");
         await app.WithDbAsync(async db =>
         {
             var server = await db.MailServers.SingleAsync(s => s.Id == id);

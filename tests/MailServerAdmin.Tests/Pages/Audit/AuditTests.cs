@@ -25,7 +25,7 @@ public sealed class AuditTests
             ["Input.Password"] = Secret + "-changed",
             ["Input.SenderName"] = "Changed",
         });
-        await client.SubmitAndReadAsync(await client.GetPageAsync("/MailServers"), formSelector: $"tr[data-server-id='{beta}'] form[data-action=make-default]");
+        await client.SubmitAndReadAsync(await client.GetPageAsync("/MailServers"), button: $"tr[data-server-id='{beta}'] button[data-action=make-default]");
         await client.SubmitAndReadAsync(await client.GetPageAsync($"/MailServers/Delete/{alpha}"));
 
         var entries = await app.WithDbAsync(db => db.AuditEntries.OrderBy(e => e.Id).ToListAsync());

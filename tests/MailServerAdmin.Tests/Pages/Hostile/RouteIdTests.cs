@@ -88,9 +88,9 @@ public sealed class RouteIdTests(OAuthFixture oauth) : IClassFixture<OAuthFixtur
         var other = await CreateBasicAsync(client, $"Default {tag} 2", "b.example.com", 587, "pw");
         var chosen = await CreateBasicAsync(client, $"Default {tag} 3", "c.example.com", 587, "pw");
         var list = await client.GetPageAsync($"/MailServers?q={tag}");
-        var form = $"tr[data-server-id='{chosen}'] form[data-action=make-default]";
+        var form = $"tr[data-server-id='{chosen}'] button[data-action=make-default]";
 
-        await client.SubmitAndReadAsync(list, new Dictionary<string, string?> { [field] = Id(other) }, formSelector: form);
+        await client.SubmitAndReadAsync(list, new Dictionary<string, string?> { [field] = Id(other) }, button: form);
 
         var defaults = await App.WithDbAsync(db => db.MailServers.Where(s => s.IsDefault).Select(s => s.Id).ToListAsync());
         Assert.Equal([chosen], defaults);

@@ -49,7 +49,7 @@ public sealed class ConcurrencyTests
         var secondId = await client.FindIdAsync("Second");
 
         var staleForm = await client.GetPageAsync($"/MailServers/Edit/{firstId}");
-        await client.SubmitAndReadAsync(list, formSelector: $"tr[data-server-id='{secondId}'] form[data-action=make-default]");
+        await client.SubmitAndReadAsync(list, button: $"tr[data-server-id='{secondId}'] button[data-action=make-default]");
         var refused = await client.SubmitAndReadAsync(staleForm);
 
         Assert.Contains("Another administrator changed this server", refused.ValidationSummary(), StringComparison.Ordinal);

@@ -58,7 +58,7 @@ public sealed class DefaultServerTests
         var list = await client.CreateServerAsync(ServerForms.Basic("Second"));
         var id = await client.FindIdAsync("Second");
 
-        var after = await client.SubmitAndReadAsync(list, formSelector: $"tr[data-server-id='{id}'] form[data-action=make-default]");
+        var after = await client.SubmitAndReadAsync(list, button: $"tr[data-server-id='{id}'] button[data-action=make-default]");
 
         Assert.Equal("'Second' is now the default server; 'First' is no longer the default.", after.StatusMessage().Split('\n')[0].Trim());
         Assert.Equal("Second", DefaultBadgeRow(after));
@@ -93,14 +93,14 @@ public sealed class DefaultServerTests
         }
 
         var forms = list.QuerySelectorAll("tbody tr[data-server-id]")
-            .Where(row => row.QuerySelector("form[data-action=make-default]") is not null)
-            .Select(row => $"tr[data-server-id='{row.GetAttribute("data-server-id")}'] form[data-action=make-default]")
+            .Where(row => row.QuerySelector("button[data-action=make-default]") is not null)
+            .Select(row => $"tr[data-server-id='{row.GetAttribute("data-server-id")}'] button[data-action=make-default]")
             .ToList();
         Assert.Equal(19, forms.Count);
 
         var responses = await Task.WhenAll(forms.Select(async selector =>
         {
-            using var response = await client.SubmitAsync(list, formSelector: selector);
+            using var response = await client.SubmitAsync(list, button: selector);
             return response.StatusCode;
         }));
 
