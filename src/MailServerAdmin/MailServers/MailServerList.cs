@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using MailServerAdmin.Data;
 using MailServerAdmin.OAuth;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,8 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
             }
 
             var (rows, page, hasPrevious, hasNext) = await PageAsync(servers, request, total, ct);
-            return new ServerListPage(rows.Select(Item).ToList(), page, request.PageSize, total, summary.Total > 0, summary.AnyDefault, hasPrevious, hasNext);
+            var unreadable = await UnreadableAsync(rows, ct);
+            return new ServerListPage(rows.Select(s => Item(s, unreadable.Contains(s.Id))).ToList(), page, request.PageSize, total, summary.Total > 0, summary.AnyDefault, hasPrevious, hasNext);
         }
         finally
         {
@@ -59,7 +61,7 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
         if (request.After is { } after)
         {
             var rows = await servers.Where(s => s.NormalizedName.CompareTo(after) > 0)
-                .OrderBy(s => s.NormalizedName).Take(size + 1).ToListAsync(ct);
+                .OrderBy(s => s.NormalizedName).Take(size + 1).Select(Shown).ToListAsync(ct);
             if (rows.Count > 0)
             {
                 return (rows.Take(size).ToList(), label is { } n ? Math.Max(2, n) : null, true, rows.Count > size);
@@ -72,7 +74,7 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
         if (request.Before is { } before)
         {
             var rows = await servers.Where(s => s.NormalizedName.CompareTo(before) < 0)
-                .OrderByDescending(s => s.NormalizedName).Take(size + 1).ToListAsync(ct);
+                .OrderByDescending(s => s.NormalizedName).Take(size + 1).Select(Shown).ToListAsync(ct);
             var hasPrevious = rows.Count > size;
             if (rows.Count > 0)
             {
@@ -97,19 +99,98 @@ public sealed class MailServerList(AppDbContext db, IServerSearch search, Secret
         if (total is { } known && skip > known / 2)
         {
             var take = Math.Min(size, known - skip);
-            var rows = await servers.OrderByDescending(s => s.NormalizedName).Skip(known - skip - take).Take(take).ToListAsync(ct);
+            var rows = await servers.OrderByDescending(s => s.NormalizedName).Skip(known - skip - take).Take(take).Select(Shown).ToListAsync(ct);
             rows.Reverse();
             return (rows, page, page > 1, skip + take < known);
         }
 
-        var first = await servers.OrderBy(s => s.NormalizedName).Skip(skip).Take(size + 1).ToListAsync(ct);
+        var first = await servers.OrderBy(s => s.NormalizedName).Skip(skip).Take(size + 1).Select(Shown).ToListAsync(ct);
         return (first.Take(size).ToList(), page, page > 1, first.Count > size);
     }
 
-    private MailServerListItem Item(MailServer s) => new(
+    /// <summary>
+    /// The ids of the rows with a secret that no longer decrypts: remembered per row (<see cref="SecretReadability"/>); the
+    /// ciphertexts are read, in one query, only for the rows not remembered yet.
+    /// </summary>
+    private async Task<HashSet<int>> UnreadableAsync(List<MailServer> rows, CancellationToken ct)
+    {
+        var unreadable = new HashSet<int>();
+        var unknown = new List<int>();
+        foreach (var row in rows)
+        {
+            switch (readability.Known(row))
+            {
+                case true:
+                    unreadable.Add(row.Id);
+                    break;
+                case null:
+                    unknown.Add(row.Id);
+                    break;
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            await foreach (var whole in db.MailServers.AsNoTracking().Where(s => unknown.Contains(s.Id)).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                if (readability.HasUnreadableSecret(whole))
+                {
+                    unreadable.Add(whole.Id);
+                }
+            }
+        }
+
+        return unreadable;
+    }
+
+    /// <summary>
+    /// What a row of the list shows, and what tells whether its answer about unreadable secrets is still the one
+    /// remembered: of each ciphertext only its end (<see cref="SecretReadability.TailLength"/> characters of its
+    /// authentication tag, which differs for every ciphertext), not the ciphertext itself.
+    /// </summary>
+    private static readonly Expression<Func<MailServer, MailServer>> Shown = s => new MailServer
+    {
+        Id = s.Id,
+        Name = s.Name,
+        NormalizedName = s.NormalizedName,
+        Host = s.Host,
+        Port = s.Port,
+        Security = s.Security,
+        SenderEmail = s.SenderEmail,
+        SenderName = s.SenderName,
+        AuthenticationType = s.AuthenticationType,
+        RequiresAuthentication = s.RequiresAuthentication,
+        Login = s.Login,
+        IsDefault = s.IsDefault,
+        OAuthProvider = s.OAuthProvider,
+        TokenAccount = s.TokenAccount,
+        AccessTokenExpiresUtc = s.AccessTokenExpiresUtc,
+        TokensRefreshedUtc = s.TokensRefreshedUtc,
+        TokenError = s.TokenError,
+        TokenErrorUtc = s.TokenErrorUtc,
+        TokenNeedsAuthorization = s.TokenNeedsAuthorization,
+        TokenRetryAfterUtc = s.TokenRetryAfterUtc,
+        Version = s.Version,
+        TokenVersion = s.TokenVersion,
+        SecretScheme = s.SecretScheme,
+        ProtectedPassword = s.ProtectedPassword == null ? null
+            : s.ProtectedPassword.Length > SecretReadability.TailLength ? s.ProtectedPassword.Substring(s.ProtectedPassword.Length - SecretReadability.TailLength) : s.ProtectedPassword,
+        ProtectedClientSecret = s.ProtectedClientSecret == null ? null
+            : s.ProtectedClientSecret.Length > SecretReadability.TailLength ? s.ProtectedClientSecret.Substring(s.ProtectedClientSecret.Length - SecretReadability.TailLength) : s.ProtectedClientSecret,
+        ProtectedCertificate = s.ProtectedCertificate == null ? null
+            : s.ProtectedCertificate.Length > SecretReadability.TailLength ? s.ProtectedCertificate.Substring(s.ProtectedCertificate.Length - SecretReadability.TailLength) : s.ProtectedCertificate,
+        ProtectedServiceAccountKey = s.ProtectedServiceAccountKey == null ? null
+            : s.ProtectedServiceAccountKey.Length > SecretReadability.TailLength ? s.ProtectedServiceAccountKey.Substring(s.ProtectedServiceAccountKey.Length - SecretReadability.TailLength) : s.ProtectedServiceAccountKey,
+        ProtectedAccessToken = s.ProtectedAccessToken == null ? null
+            : s.ProtectedAccessToken.Length > SecretReadability.TailLength ? s.ProtectedAccessToken.Substring(s.ProtectedAccessToken.Length - SecretReadability.TailLength) : s.ProtectedAccessToken,
+        ProtectedRefreshToken = s.ProtectedRefreshToken == null ? null
+            : s.ProtectedRefreshToken.Length > SecretReadability.TailLength ? s.ProtectedRefreshToken.Substring(s.ProtectedRefreshToken.Length - SecretReadability.TailLength) : s.ProtectedRefreshToken,
+    };
+
+    private static MailServerListItem Item(MailServer s, bool unreadable) => new(
         s.Id, s.Name, s.Host, s.Port, s.Security, s.SenderEmail, s.SenderName,
         s.AuthenticationType, s.RequiresAuthentication, s.Login, s.IsDefault, s.OAuthProvider, s.TokenAccount,
-        MailServerStore.Health(s), readability.HasUnreadableSecret(s))
+        MailServerStore.Health(s), unreadable)
     {
         SortKey = s.NormalizedName,
     };

@@ -106,7 +106,7 @@ public sealed class CheckTests(DeliveryFixture delivery) : IClassFixture<Deliver
         var id = await delivery.CreateBasicServerAsync(client, name);
         var list = await client.GetPageAsync($"/MailServers?q={name}");
 
-        var page = await client.SubmitAndReadAsync(list, formSelector: $"tr[data-server-id='{id}'] form[action*='Status']");
+        var page = await client.SubmitAndReadAsync(list, button: $"tr[data-server-id='{id}'] button[formaction*='Status']");
 
         Assert.Equal($"/MailServers/Status/{id}", page.Location.PathName);
         Assert.Equal("true", page.QuerySelector("[data-testid=smtp-result]")!.GetAttribute("data-succeeded"));
