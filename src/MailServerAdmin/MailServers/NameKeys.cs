@@ -140,8 +140,10 @@ public static partial class NameKeys
     /// </summary>
     private static async Task<bool> AllKeysCurrentAsync(AppDbContext db, CancellationToken ct)
     {
-        var others = await db.Database.SqlQueryRaw<StoredKey>(db.Database.IsNpgsql() ? PostgresOtherKeys : SqliteOtherKeys).ToListAsync(ct);
-        return others.All(row => string.Equals(For(row.Name), row.NormalizedName, StringComparison.Ordinal));
+        var current = true;
+        await StartupChecks.ReadAsync(db, db.Database.IsNpgsql() ? PostgresOtherKeys : SqliteOtherKeys,
+            row => current &= string.Equals(For(row.GetString(0)), row.GetString(1), StringComparison.Ordinal), ct);
+        return current;
     }
 
     /// <summary>The rows whose key is not simply their name in ASCII upper case (SQLite's upper() folds ASCII only).</summary>
@@ -157,13 +159,6 @@ public static partial class NameKeys
         WHERE "Name" ~ '[^ -~]' OR "Name" LIKE ' %' OR "Name" LIKE '% ' OR strpos("Name", '  ') > 0
            OR "NormalizedName" IS DISTINCT FROM upper("Name" COLLATE "C")
         """;
-
-    private sealed class StoredKey
-    {
-        public string Name { get; init; } = "";
-
-        public string NormalizedName { get; init; } = "";
-    }
 
     /// <summary>Default_Ignorable_Code_Point (Unicode DerivedCoreProperties).</summary>
     public static bool IsDefaultIgnorable(Rune rune) => rune.Value switch
