@@ -11,11 +11,12 @@ namespace MailServerAdmin.Data;
 /// first time it runs, a large part of a cold start, and these run once. When one finds something, the work is done with
 /// EF as before. The SQL is the same on SQLite and PostgreSQL unless a caller says otherwise.
 /// </summary>
-internal static class StartupChecks
+public static class StartupChecks
 {
     /// <summary>Whether <paramref name="select"/> (a SELECT, its columns unused) has a row.</summary>
     public static async Task<bool> AnyAsync(AppDbContext db, string select, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
+        ArgumentNullException.ThrowIfNull(db);
         var found = false;
         await ReadAsync(db, $"SELECT EXISTS ({select})", reader => found = Convert.ToBoolean(reader.GetValue(0), CultureInfo.InvariantCulture), ct, parameters);
         return found;
@@ -24,6 +25,9 @@ internal static class StartupChecks
     /// <summary>Runs <paramref name="sql"/> and hands each row to <paramref name="row"/>.</summary>
     public static async Task ReadAsync(AppDbContext db, string sql, Action<DbDataReader> row, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(parameters);
         await db.Database.OpenConnectionAsync(ct);
         try
         {
