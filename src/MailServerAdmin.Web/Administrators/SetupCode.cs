@@ -73,7 +73,8 @@ public sealed partial class SetupCode(AppDbContext db, IOptions<PasswordHasherOp
 
     private async Task AnnounceAsync(CancellationToken ct)
     {
-        if (!await NoAdministratorAsync(ct))
+        // Every start asks; plain SQL spares the start an EF query compilation.
+        if (await StartupChecks.AnyAsync(db, """SELECT 1 FROM "AspNetUsers" """, ct))
         {
             return;
         }

@@ -23,8 +23,9 @@ public static class AppDatabase
         ArgumentNullException.ThrowIfNull(builder);
         var settings = DatabaseSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(settings);
-        // Pooled: every request (the sign-in check included) gets a reset context instead of building a new one.
-        builder.Services.AddDbContextPool<AppDbContext>(settings.UseDatabase);
+        // Pooled: every request (the sign-in check included) gets a reset context instead of building a new one. The model
+        // is the compiled one of the provider (scripts/compiled-model.sh), not built from the configurations at start.
+        builder.Services.AddDbContextPool<AppDbContext>(options => settings.UseDatabase(options).UseModel(settings.CompiledModel));
 
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("MailServerAdmin");
         if (settings.KeyStore == KeyRingStore.Database)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
 namespace MailServerAdmin.Data;
@@ -101,8 +102,19 @@ public sealed class DatabaseSettings
         };
     }
 
+    /// <summary>
+    /// The EF model of this provider, compiled at design time (<c>scripts/compiled-model.sh</c>): building it from the
+    /// entity configurations was a large part of every start. A test checks that it matches the configurations.
+    /// </summary>
+    public IModel CompiledModel => CompiledModelOf(Provider);
+
+    /// <summary>The compiled EF model of <paramref name="provider"/>.</summary>
+    public static IModel CompiledModelOf(DatabaseProvider provider) => provider == DatabaseProvider.Postgres
+        ? CompiledModels.Postgres.AppDbContextModel.Instance
+        : CompiledModels.Sqlite.AppDbContextModel.Instance;
+
     /// <summary>Points <paramref name="options"/> at this database.</summary>
-    public void UseDatabase(DbContextOptionsBuilder options)
+    public DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (Provider == DatabaseProvider.Postgres)
@@ -113,6 +125,8 @@ public sealed class DatabaseSettings
         {
             options.UseSqlite(ConnectionString);
         }
+
+        return options;
     }
 
     /// <summary>

@@ -36,8 +36,11 @@ public static partial class SqliteListIndexes
         INSERT OR REPLACE INTO "MailServerCount" ("Id", "Servers") VALUES (1, (SELECT count(*) FROM "MailServers"));
         """;
 
-    private static readonly string[] Objects =
-        ["MailServerCount", "MailServerSearch", "MailServers_List_Insert", "MailServers_List_Delete", "MailServers_List_Update"];
+    /// <summary>How many of the five objects exist: the count, the index and the three triggers.</summary>
+    private const string PresentObjects = """
+        SELECT count(*) FROM sqlite_master
+        WHERE name IN ('MailServerCount', 'MailServerSearch', 'MailServers_List_Insert', 'MailServers_List_Delete', 'MailServers_List_Update')
+        """;
 
     /// <summary>Checks, after the migrations, that the count, the index and their triggers are all there; repairs them if not.</summary>
     public static async Task EnsureAsync(AppDbContext db, ILogger logger, CancellationToken ct = default)
@@ -48,10 +51,9 @@ public static partial class SqliteListIndexes
             return;
         }
 
-        var present = await db.Database
-            .SqlQuery<int>($"""SELECT count(*) AS "Value" FROM sqlite_master WHERE name IN ({Objects[0]}, {Objects[1]}, {Objects[2]}, {Objects[3]}, {Objects[4]})""")
-            .ToListAsync(ct);
-        if (present.Single() == Objects.Length)
+        long present = 0;
+        await StartupChecks.ReadAsync(db, PresentObjects, row => present = row.GetInt64(0), ct);
+        if (present == 5)
         {
             return;
         }

@@ -14,6 +14,11 @@ public static partial class LegacySecrets
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(vault);
+        if (!await StartupChecks.AnyAsync(db, """SELECT 1 FROM "MailServers" WHERE "SecretScheme" < @scheme""", ct, ("scheme", SecretVault.Scheme)))
+        {
+            return;
+        }
+
         var rows = await db.MailServers.Where(s => s.SecretScheme < SecretVault.Scheme).ToListAsync(ct);
         if (rows.Count == 0)
         {

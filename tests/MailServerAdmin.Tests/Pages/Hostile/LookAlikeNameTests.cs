@@ -132,4 +132,35 @@ public sealed class LookAlikeNameTests(AppFactory app) : IClassFixture<AppFactor
         await browser.SubmitAndReadAsync(refused, new Dictionary<string, string?> { ["Input.Name"] = "Caf\u00E9 annex", ["Input.Password"] = "Pa55word!" });
         Assert.Equal("CAF\u00C9 ANNEX", await app.WithDbAsync(db => db.MailServers.Where(s => s.Id == ids[1]).Select(s => s.NormalizedName).SingleAsync()));
     }
+
+    /// <summary>Names, and keys another rule gave them: each alone is enough to need the keys recomputed.</summary>
+    public static TheoryData<string, string, string> StaleKeys => new()
+    {
+        { "Main relay", "main relay", "MAIN RELAY" },
+        { "Backup  relay", "BACKUP  RELAY", "BACKUP RELAY" },
+        { " Leading", " LEADING", "LEADING" },
+        { "Trailing ", "TRAILING ", "TRAILING" },
+        { "\tTabbed", "\tTABBED", "TABBED" },
+        { "Caf\u00E9", "CAFE", "CAF\u00C9" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StaleKeys))]
+    public async Task A_stale_key_is_recomputed_at_start_and_the_current_ones_are_kept(string name, string staleKey, string key)
+    {
+        var first = new AppFactory();
+        var client = await first.CreateBrowserAsync();
+        await client.CreateServerAsync(ServerForms.Basic("Stale"));
+        await client.CreateServerAsync(ServerForms.Basic("Current"));
+        var id = await first.WithDbAsync(db => db.MailServers.Where(s => s.Name == "Stale").Select(s => s.Id).SingleAsync());
+        await first.WithDbAsync(db => db.MailServers.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
+            .SetProperty(s => s.Name, name)
+            .SetProperty(s => s.NormalizedName, staleKey)));
+
+        using var app = first.Restart();
+
+        var keys = await app.WithDbAsync(db => db.MailServers.OrderBy(s => s.Id).Select(s => s.NormalizedName).ToListAsync());
+        Assert.Equal([key, "CURRENT"], keys);
+        Assert.Contains(app.Logs.Lines, line => line.Contains("Recomputed the name keys of 1 mail servers", StringComparison.Ordinal));
+    }
 }
