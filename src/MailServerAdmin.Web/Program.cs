@@ -25,7 +25,7 @@ if (problems.Count > 0)
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CurrentAdministrator>();
 builder.Services.AddScoped<IAuditActor>(sp => sp.GetRequiredService<CurrentAdministrator>());
-builder.AddMailServers().WithTokenRefresher();
+builder.AddMailServers().WithTokenRefresher().WithWarmUpAfterStart();
 builder.AddAdminAccess();
 builder.Services.AddGetTokenFlow(builder.Configuration);
 builder.Services.AddScoped<MailServerAdmin.Web.Pages.MailServers.MailServerForm>();

@@ -35,7 +35,8 @@ public static class MailServersRegistration
         services.AddSmtpSending(builder.Configuration);
         services.TryAddSingleton<SendingTargets>();
         services.TryAddScoped<MailDelivery>();
-        // Awaited at start, bounded, never failing it: the first send then finds its queries compiled and its server read.
+        // At start (awaited, or in the background once started), bounded, never failing it: the first send then finds its
+        // queries compiled and its server read.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SendingWarmUp>());
         return new MailServersBuilder(services);
     }
@@ -54,6 +55,16 @@ public sealed class MailServersBuilder(IServiceCollection services)
     {
         services.TryAddSingleton<TokenRefreshWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TokenRefreshWorker>());
+        return this;
+    }
+
+    /// <summary>
+    /// Warms up sending in the background once the app has started, instead of as part of its start: for an app whose first
+    /// answers do not send mail, so that they do not wait for it.
+    /// </summary>
+    public MailServersBuilder WithWarmUpAfterStart()
+    {
+        services.Configure<SendingWarmUpOptions>(options => options.AfterStart = true);
         return this;
     }
 }

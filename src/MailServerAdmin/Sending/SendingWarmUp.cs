@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MailKit;
 using MailServerAdmin.Data;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace MailServerAdmin.Sending;
@@ -13,12 +14,44 @@ namespace MailServerAdmin.Sending;
 /// start, within a few seconds; a fault (a database that cannot be read, no default server) is logged and the app starts
 /// all the same.
 /// </summary>
-public sealed partial class SendingWarmUp(IServiceScopeFactory scopes, SendingTargets targets, ILogger<SendingWarmUp> logger) : IHostedService
+public sealed partial class SendingWarmUp(
+    IServiceScopeFactory scopes, SendingTargets targets, IOptions<SendingWarmUpOptions> options, ILogger<SendingWarmUp> logger) : IHostedLifecycleService, IDisposable
 {
     /// <summary>The warm-up gives up after this long; the first send then does the rest.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _background = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        options.Value.AfterStart ? Task.CompletedTask : WarmUpAsync(cancellationToken);
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.AfterStart)
+        {
+            // Once the app answers: nothing of it waits for the warm-up.
+            _background = Task.Run(() => WarmUpAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _background;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -39,8 +72,6 @@ public sealed partial class SendingWarmUp(IServiceScopeFactory scopes, SendingTa
             LogWarmUpFailed(logger, ex.GetType().Name, ex.Message);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A message as the application sends one, written as SMTP writes it, to nowhere; a client that never connects.</summary>
     private static void WarmMessageWriting()
@@ -69,4 +100,14 @@ public sealed partial class SendingWarmUp(IServiceScopeFactory scopes, SendingTa
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending could not be warmed up at start ({Error}: {Reason}); the first send does it instead")]
     private static partial void LogWarmUpFailed(ILogger logger, string error, string reason);
+}
+
+/// <summary>When the sending warm-up runs.</summary>
+public sealed class SendingWarmUpOptions
+{
+    /// <summary>
+    /// False (the default): awaited by the host's start, so that an application's first send after start finds it done.
+    /// True: in the background once the app has started, for an app whose first answers do not send (the admin app).
+    /// </summary>
+    public bool AfterStart { get; set; }
 }

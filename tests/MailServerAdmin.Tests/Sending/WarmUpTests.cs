@@ -43,6 +43,18 @@ public sealed class WarmUpTests(DeliveryFixture delivery) : IClassFixture<Delive
         int Connections() => delivery.Peer.Events.Count(e => e.Kind == "connect");
     }
 
+    [Fact]
+    public async Task The_admin_app_warms_up_sending_in_the_background_once_it_has_started()
+    {
+        using var app = new AppFactory();
+        var client = await app.CreateBrowserAsync();
+
+        // It answers, and the warm-up (which runs after the start, not as part of it) is done soon after.
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/MailServers", UriKind.Relative))).StatusCode);
+        await Eventually.TrueAsync(() => app.Logs.Lines.Any(l => l.Contains("Sending warmed up", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the warm-up");
+        Assert.True(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendingWarmUpOptions>>().Value.AfterStart);
+    }
+
     [SqliteFact("makes SQLite itself unreadable")]
     [Trait("Database", "Sqlite")]
     public async Task A_database_that_cannot_be_opened_at_start_is_logged_and_the_application_starts()
