@@ -22,16 +22,18 @@ public sealed partial class SendingWarmUp(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _background = Task.CompletedTask;
+    private bool _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken) =>
         options.Value.AfterStart ? Task.CompletedTask : WarmUpAsync(cancellationToken);
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.AfterStart)
+        if (options.Value.AfterStart && !_disposed)
         {
             // Once the app answers: nothing of it waits for the warm-up.
-            _background = Task.Run(() => WarmUpAsync(_stopping.Token), CancellationToken.None);
+            var stopping = _stopping.Token;
+            _background = Task.Run(() => WarmUpAsync(stopping), CancellationToken.None);
         }
 
         return Task.CompletedTask;
@@ -39,7 +41,12 @@ public sealed partial class SendingWarmUp(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // A host may be stopped after its services were disposed (a test host's second stop): nothing is left to stop.
+        if (!_disposed)
+        {
+            await _stopping.CancelAsync();
+        }
+
         await _background;
     }
 
@@ -49,7 +56,11 @@ public sealed partial class SendingWarmUp(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Dispose();
+    }
 
     private async Task WarmUpAsync(CancellationToken cancellationToken)
     {

@@ -47,13 +47,15 @@ public sealed class LanguageJourneys(LiveApp live)
         await page.Locator("#Input_SenderEmail").FillAsync("noreply@example.com");
         await page.Locator("#Input_Login").FillAsync("robot@example.com");
 
-        // First a refusal, in the page's language, beside the field.
+        // First a refusal, in the page's language, beside the field (Save clicked once the page has settled, as in Forms.SaveAsync).
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Button, new() { Name = Text("Common_Save", culture), Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-valmsg-for='Input.Password']")).Not.ToBeEmptyAsync();
         await Assertions.Expect(page.Locator("[data-valmsg-for='Input.Password']")).ToHaveTextAsync(Text("Validation_PasswordRequired", culture));
         await LiveApp.ScreenshotAsync(page, $"form-refused-{culture}");
 
         await page.Locator("#Input_Password").FillAsync("Pa55word!");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Button, new() { Name = Text("Common_Save", culture), Exact = true }).ClickAsync();
 
         await Assertions.Expect(Forms.Status(page)).ToContainTextAsync(string.Format(CultureInfo.InvariantCulture, Text("Status_ServerCreated", culture), name));
