@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -118,6 +119,26 @@ public sealed partial class AppFactory : WebApplicationFactory<Program>
             HttpsPort = HttpsPort,
             RouteConnectionString = RouteConnectionString,
         };
+    }
+
+    /// <summary>
+    /// Starts the app, then waits for its sending warm-up, which the admin app runs in the background once started: tests
+    /// that copy or remove its files right after the start must not race it.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var before = WarmUpLines();
+        var host = base.CreateHost(builder);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (WarmUpLines() == before && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(10);
+        }
+
+        return host;
+
+        int WarmUpLines() => Logs.Lines.Count(l => l.Contains("Sending warmed up", StringComparison.Ordinal)
+            || l.Contains("Sending could not be warmed up", StringComparison.Ordinal));
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
